@@ -1,0 +1,59 @@
+/* lexicon.h — the lexicon store: parsing layers (plain or gzip TSV), merging them (later wins) and
+ * the immutable lookup table the scorer reads. See lexicons/README.md for the file format. */
+#ifndef MT_LEXICON_H
+#define MT_LEXICON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "medtone.h"
+
+/* Tag bits parsed from the third column. */
+#define MT_TAG_NEGATOR 0x0001u
+#define MT_TAG_BOOSTER 0x0002u /* entry->booster holds X of booster=X */
+#define MT_TAG_CONTRAST 0x0004u
+#define MT_TAG_CONCESSION 0x0008u
+#define MT_TAG_SYMPTOM 0x0010u
+#define MT_TAG_RELIEF 0x0020u
+#define MT_TAG_RESULT 0x0040u
+#define MT_TAG_CLINICAL 0x0080u /* entry->clinical holds V of clinical=V */
+#define MT_TAG_SIDE_EFFECT 0x0100u
+#define MT_TAG_DRUG 0x0200u
+
+typedef struct mt_entry {
+    const char *key;  /* normalized words joined by one space, NUL-terminated */
+    uint32_t key_len; /* bytes in key */
+    uint16_t layer;   /* index of the layer the winning line came from */
+    uint16_t nwords;  /* tokens in key (1 for a single word or emoji) */
+    uint32_t tags;    /* MT_TAG_* bits */
+    float valence;    /* -4..4 */
+    float booster;    /* X of booster=X, else 0 */
+    float clinical;   /* V of clinical=V, else 0 */
+} mt_entry;
+
+typedef struct mt_lexicon mt_lexicon;
+
+mt_lexicon *mt_lexicon_new(void);
+void mt_lexicon_free(mt_lexicon *lex);
+
+/* Parses data[0..len) (plain text; gzip is detected by its magic bytes and inflated) as one
+ * layer named by its "#@ layer" header or else `name`, and puts it on top. On failure the lexicon
+ * is unchanged and err (when errcap > 0) holds "name:line: message". */
+medtone_status mt_lexicon_add_layer(mt_lexicon *lex, const char *name, const char *data,
+                                    size_t len, char *err, size_t errcap);
+/* The same from a file (plain or .gz); errors name the path. */
+medtone_status mt_lexicon_add_file(mt_lexicon *lex, const char *path, char *err, size_t errcap);
+
+/* The merged entry for a normalized key (words joined by one space), or NULL. No allocation. */
+const mt_entry *mt_lexicon_find(const mt_lexicon *lex, const char *key, size_t len);
+/* Nonzero when some multi-word key begins with these whole words followed by a space, so the
+ * scorer knows whether extending a match by one more token can still succeed. */
+int mt_lexicon_has_prefix(const mt_lexicon *lex, const char *key, size_t len);
+/* The most words in any key (1 when there are no multi-word terms, 0 when empty). */
+unsigned mt_lexicon_max_words(const mt_lexicon *lex);
+
+size_t mt_lexicon_layer_count(const mt_lexicon *lex);
+const char *mt_lexicon_layer_name(const mt_lexicon *lex, size_t i);
+size_t mt_lexicon_size(const mt_lexicon *lex); /* distinct terms after merging */
+
+#endif
