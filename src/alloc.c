@@ -57,7 +57,7 @@ void *mt_calloc(size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size) return NULL;
     void *p = mt_malloc(count * size);
-    if (p) memset(p, 0, count * size ? count * size : 1);
+    if (p && count * size > 0) memset(p, 0, count * size);
     return p;
 }
 

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include <zlib.h>
+
 #include "medtone.h"
 
 /* Exit statuses, as documented in `medtone --help`. */
@@ -31,5 +33,35 @@ void json_write_string(FILE *out, const char *s, size_t len);
 /* Reads one line (without its '\n', and without a trailing '\r') from `in` into a growing
  * buffer. Returns the length, or -1 at end of input. NUL bytes inside the line are kept. */
 long cli_read_line(FILE *in, char **buf, size_t *cap);
+
+/* A line reader over plain or gzip input (a path, or "-"/NULL for standard input). */
+typedef struct cli_reader {
+    gzFile gz;
+    char *buf;
+    size_t start, end, cap;
+    int eof;
+    size_t lineno; /* lines returned so far */
+} cli_reader;
+
+cli_reader *cli_reader_open(const char *path);
+void cli_reader_close(cli_reader *r);
+/* Points *line at the next line (NUL-terminated, without "\n" or "\r\n"; NUL bytes inside are
+ * kept) and returns its length; valid until the next call. Returns -1 at the end of input, -2
+ * when out of memory, -3 when the input is corrupt or truncated gzip. */
+long cli_reader_line(cli_reader *r, const char **line);
+
+/* The lexicon options shared by score, batch and eval. */
+typedef struct cli_lexicons {
+    int embedded;        /* 0 after --no-default-lexicons */
+    const char *paths[64];
+    size_t count;
+} cli_lexicons;
+
+/* If argv[*i] is a lexicon option, consumes it (and its value) and returns 1; returns 0 when it
+ * is not one, -1 after printing a usage error. */
+int cli_lexicon_option(const char *cmd, int argc, char **argv, int *i, cli_lexicons *lx);
+/* Builds the analyzer; prints the error (naming file and line) and returns NULL on failure. */
+medtone_analyzer *cli_make_analyzer(const char *cmd, const cli_lexicons *lx);
+extern const char *cli_lexicon_help;
 
 #endif

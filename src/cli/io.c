@@ -5,67 +5,82 @@
 #include <string.h>
 
 #include "cli.h"
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the byte there starts none. */
-static size_t utf8_seq_len(const unsigned char *s, size_t left)
-{
-    unsigned c = s[0];
-    size_t n;
-    unsigned min;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) n = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) n = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) n = 4, min = 0x10000;
-    else return 0;
-    if (left < n) return 0;
-    unsigned cp = c & (0x3F >> (n - 1));
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return n;
-}
+#include "strbuf.h"
 
 void json_write_string(FILE *out, const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    fputc('"', out);
-    while (i < len) {
-        unsigned c = p[i];
-        if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc((int)c, out);
-            i++;
-        } else if (c < 0x20) {
-            switch (c) {
-            case '\n': fputs("\\n", out); break;
-            case '\r': fputs("\\r", out); break;
-            case '\t': fputs("\\t", out); break;
-            default: fprintf(out, "\\u%04x", c);
-            }
-            i++;
-        } else if (c < 0x80) {
-            fputc((int)c, out);
-            i++;
-        } else {
-            size_t n = utf8_seq_len(p + i, len - i);
-            if (n == 0) {
-                fputs("\xEF\xBF\xBD", out); /* U+FFFD for a byte that is not UTF-8 */
-                i++;
-            } else {
-                fwrite(p + i, 1, n, out);
-                i += n;
-            }
-        }
+    strbuf b = {0};
+    sb_json_string(&b, s, len);
+    if (b.oom) fputs("\"\"", out);
+    else fwrite(b.s, 1, b.len, out);
+    sb_free(&b);
+}
+
+cli_reader *cli_reader_open(const char *path)
+{
+    cli_reader *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->gz = (!path || !strcmp(path, "-")) ? gzdopen(0, "rb") : gzopen(path, "rb");
+    if (!r->gz) {
+        free(r);
+        return NULL;
     }
-    fputc('"', out);
+    gzbuffer(r->gz, 1 << 17);
+    return r;
+}
+
+void cli_reader_close(cli_reader *r)
+{
+    if (!r) return;
+    gzclose(r->gz);
+    free(r->buf);
+    free(r);
+}
+
+long cli_reader_line(cli_reader *r, const char **line)
+{
+    /* Lines are found with memchr in a block buffer filled by gzread, so NUL bytes stay inside
+     * their line and plain and gzip input take the same path. */
+    for (;;) {
+        char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
+        if (nl || (r->eof && r->end > r->start)) {
+            size_t len = nl ? (size_t)(nl - (r->buf + r->start)) : r->end - r->start;
+            char *s = r->buf + r->start;
+            r->start += len + (nl ? 1 : 0);
+            if (len && s[len - 1] == '\r') len--;
+            s[len] = '\0'; /* the '\n' or the spare byte kept at the end of the buffer */
+            *line = s;
+            r->lineno++;
+            return (long)len;
+        }
+        if (r->eof) return -1;
+        if (r->start > 0) { /* keep the partial line at the front */
+            memmove(r->buf, r->buf + r->start, r->end - r->start);
+            r->end -= r->start;
+            r->start = 0;
+        }
+        if (r->cap - r->end < 65536 + 1) {
+            size_t ncap = r->cap ? r->cap * 2 : 1 << 18;
+            char *nb = realloc(r->buf, ncap);
+            if (!nb) return -2;
+            r->buf = nb;
+            r->cap = ncap;
+        }
+        int got = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end - 1));
+        if (got < 0) return -3;
+        if (got == 0) {
+            int err = 0;
+            gzerror(r->gz, &err);
+            if (err != Z_OK && err != Z_STREAM_END) return -3;
+            r->eof = 1;
+        }
+        r->end += (size_t)got;
+    }
 }
 
 long cli_read_line(FILE *in, char **buf, size_t *cap)
 {
-    /* getline keeps NUL bytes and reads in blocks, which matters for `batch` throughput. */
+    /* getline keeps NUL bytes and reads in blocks. */
     ssize_t n = getline(buf, cap, in);
     if (n < 0) return -1;
     if (n && (*buf)[n - 1] == '\n') n--;

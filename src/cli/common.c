@@ -1,0 +1,58 @@
+/* common.c — options every scoring sub-command shares: which lexicons build the analyzer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_lexicon_option(const char *cmd, int argc, char **argv, int *i, cli_lexicons *lx)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--no-default-lexicons")) {
+        lx->embedded = 0;
+        return 1;
+    }
+    if (!strcmp(a, "--lexicon") || !strcmp(a, "-l")) {
+        if (*i + 1 >= argc) {
+            cli_error(cmd, "%s needs a file name", a);
+            return -1;
+        }
+        if (lx->count == sizeof lx->paths / sizeof lx->paths[0]) {
+            cli_error(cmd, "too many --lexicon options (at most %zu)",
+                      sizeof lx->paths / sizeof lx->paths[0]);
+            return -1;
+        }
+        lx->paths[lx->count++] = argv[++*i];
+        return 1;
+    }
+    return 0;
+}
+
+medtone_analyzer *cli_make_analyzer(const char *cmd, const cli_lexicons *lx)
+{
+    medtone_options *opt = medtone_options_new();
+    medtone_analyzer *an = NULL;
+    if (!opt) {
+        cli_error(cmd, "out of memory");
+        return NULL;
+    }
+    medtone_options_set_int(opt, MEDTONE_OPT_EMBEDDED_LEXICONS, lx->embedded);
+    medtone_status st = medtone_analyzer_new(opt, &an);
+    medtone_options_free(opt);
+    if (st != MEDTONE_OK) {
+        cli_error(cmd, "cannot build the analyzer: %s", medtone_status_str(st));
+        return NULL;
+    }
+    for (size_t k = 0; k < lx->count; k++) {
+        st = medtone_analyzer_load_lexicon(an, lx->paths[k]);
+        if (st != MEDTONE_OK) {
+            cli_error(cmd, "%s", medtone_analyzer_last_error(an));
+            medtone_analyzer_free(an);
+            return NULL;
+        }
+    }
+    return an;
+}
+
+const char *cli_lexicon_help =
+    "  -l, --lexicon FILE        add a lexicon layer (TSV, plain or .gz) on top; repeatable\n"
+    "      --no-default-lexicons start without the built-in lexicons\n";

@@ -1,0 +1,471 @@
+/* score.c — the sentiment rules: from tokens and lexicon entries to a compound score and its
+ * explanation.
+ *
+ * The pipeline for one text:
+ *   1. tokenize (tokenize.c);
+ *   2. match: greedy longest match of lexicon terms over the tokens, multi-word terms first, so
+ *      "no side effects" wins over "no" + "side effects"; each match or unmatched token becomes an
+ *      item, and punctuation splits items into sentences and clauses;
+ *   3. rules: each item with valence is adjusted by the rules below, in this order — clinical
+ *      shift, relief, emphasis (caps, elongation, boosters), negation, "least", contrast and
+ *      concession, exclamation — and every rule that fires is recorded on the term;
+ *   4. sum: the contributions add up to a raw score, squashed into [-1, 1].
+ * Constants are the scorer's tuning knobs; tools/tune_rules.py measures them against labeled data
+ * (see lexicons/README.md for how the values were chosen).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "analyzer.h"
+#include "lexicon.h"
+#include "result.h"
+#include "score.h"
+#include "tokenize.h"
+
+/* Negation flips and weakens: "not good" is bad, but less bad than "bad" is. */
+#define NEGATION_FACTOR (-0.72)
+/* An ALL-CAPS word in a mixed-case text is shouted: "the nurse was GREAT". */
+#define CAPS_FACTOR 0.30
+/* A stretched word is felt more: "sooo good", "baaad". */
+#define ELONGATION_FACTOR 0.15
+/* A booster's effect fades with its distance from the word ("very, very good" vs "very nice
+ * and good"). */
+static const double booster_decay[] = {1.0, 0.9, 0.8};
+#define BOOSTER_REACH 3
+/* A symptom governed by relief is praise of the treatment: "no more migraines". */
+#define RELIEF_GAIN 1.1
+/* How many items away a relief trigger or a test-result word may stand. */
+#define RELIEF_REACH 4
+#define RESULT_REACH 4
+/* "good but slow": the clause after "but" carries the verdict. */
+#define BEFORE_CONTRAST 0.5
+#define AFTER_CONTRAST 1.4
+/* "although it hurt, it worked": the conceded clause counts less, the other more. */
+#define CONCEDED 0.5
+#define NOT_CONCEDED 1.25
+/* "great!!!": each exclamation mark (up to four) strengthens its sentence. */
+#define EXCLAIM_STEP 0.12
+#define EXCLAIM_MAX 4
+/* The raw sum s becomes s / sqrt(s^2 + ALPHA): about 0.46 for "good", 0.95 for a glowing post. */
+#define ALPHA 15.0
+
+/* ---------------------------------------------------------------------------------------------
+ * Matching
+ * ------------------------------------------------------------------------------------------- */
+
+/* Tokens that can be, or start, a lexicon term. URLs, e-mails, mentions and punctuation carry no
+ * sentiment of their own. */
+static int is_matchable(const mt_token *t)
+{
+    switch (t->kind) {
+    case MEDTONE_TOKEN_URL:
+    case MEDTONE_TOKEN_EMAIL:
+    case MEDTONE_TOKEN_MENTION:
+    case MEDTONE_TOKEN_CASHTAG:
+    case MEDTONE_TOKEN_PUNCT: return 0;
+    default: return 1;
+    }
+}
+
+static int key_append(medtone_result *r, size_t *len, const char *s, size_t n, int space)
+{
+    size_t need = *len + n + (space ? 1 : 0) + 1;
+    if (mt_reserve((void **)&r->key, &r->key_cap, need, 1) != 0) return -1;
+    if (space) r->key[(*len)++] = ' ';
+    memcpy(r->key + *len, s, n);
+    *len += n;
+    r->key[*len] = '\0';
+    return 0;
+}
+
+/* The entry for one token: its normalized form, or for a stretched word the form with every
+ * doubled letter made single ("soo" -> "so") when the squashed form is not in the lexicon. */
+static const mt_entry *find_single(medtone_result *r, const mt_lexicon *lex, size_t i)
+{
+    const medtone_tokens *t = r->tokens;
+    const mt_token *tok = &t->tok[i];
+    const char *norm = mt_token_norm(t, i);
+    const mt_entry *e = mt_lexicon_find(lex, norm, tok->norm_len);
+    if (e || !(tok->flags & MEDTONE_TOKEN_ELONGATED)) return e;
+    size_t len = 0;
+    if (mt_reserve((void **)&r->key, &r->key_cap, tok->norm_len + 1, 1) != 0) return NULL;
+    for (size_t k = 0; k < tok->norm_len; k++)
+        if (k == 0 || norm[k] != norm[k - 1]) r->key[len++] = norm[k];
+    r->key[len] = '\0';
+    return mt_lexicon_find(lex, r->key, len);
+}
+
+/* Longest lexicon term starting at token i: sets *entry (or NULL) and returns the tokens used. */
+static size_t match_at(medtone_result *r, const mt_lexicon *lex, size_t i, const mt_entry **entry,
+                       int *oom)
+{
+    const medtone_tokens *t = r->tokens;
+    const mt_entry *best = find_single(r, lex, i);
+    size_t best_n = 1;
+    unsigned max_words = mt_lexicon_max_words(lex);
+    if (max_words > 1) {
+        size_t len = 0;
+        if (key_append(r, &len, mt_token_norm(t, i), t->tok[i].norm_len, 0) != 0) {
+            *oom = 1;
+            return 1;
+        }
+        for (size_t n = 1; n < max_words && i + n < t->count; n++) {
+            const mt_token *next = &t->tok[i + n];
+            if (next->kind == MEDTONE_TOKEN_PUNCT || !mt_lexicon_has_prefix(lex, r->key, len))
+                break;
+            if (key_append(r, &len, mt_token_norm(t, i + n), next->norm_len, 1) != 0) {
+                *oom = 1;
+                return 1;
+            }
+            const mt_entry *e = mt_lexicon_find(lex, r->key, len);
+            if (e) {
+                best = e;
+                best_n = n + 1;
+            }
+        }
+    }
+    *entry = best;
+    return best_n;
+}
+
+/* Punctuation that ends a sentence, and punctuation that only ends a clause. */
+static int ends_sentence(const char *norm)
+{
+    return strpbrk(norm, ".!?;") != NULL;
+}
+
+static size_t count_char(const char *s, char c)
+{
+    size_t n = 0;
+    for (; *s; s++) n += (*s == c);
+    return n;
+}
+
+/* Builds r->items from r->tokens. Returns -1 when out of memory. */
+static int build_items(medtone_result *r, const mt_lexicon *lex)
+{
+    const medtone_tokens *t = r->tokens;
+    uint32_t sentence = 0, clause = 0;
+    r->nitems = 0;
+    for (size_t i = 0; i < t->count;) {
+        const mt_token *tok = &t->tok[i];
+        if (tok->kind == MEDTONE_TOKEN_PUNCT) {
+            const char *norm = mt_token_norm(t, i);
+            if (ends_sentence(norm)) {
+                sentence++;
+                clause++;
+            } else if (strpbrk(norm, ",:") || strstr(norm, "\xe2\x80\x94")) {
+                clause++;
+            }
+            i++;
+            continue;
+        }
+        if (mt_reserve((void **)&r->items, &r->items_cap, r->nitems + 1, sizeof *r->items) != 0)
+            return -1;
+        mt_item *it = &r->items[r->nitems++];
+        it->tok0 = i;
+        it->ntok = 1;
+        it->entry = NULL;
+        it->sentence = sentence;
+        it->clause = clause;
+        it->flags = tok->flags;
+        it->term = MT_NO_TERM;
+        if (is_matchable(tok)) {
+            int oom = 0;
+            it->ntok = match_at(r, lex, i, &it->entry, &oom);
+            if (oom) return -1;
+        }
+        i += it->ntok;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Rules
+ * ------------------------------------------------------------------------------------------- */
+
+static uint32_t tags_of(const mt_item *it)
+{
+    return it->entry ? it->entry->tags : 0;
+}
+
+/* A negation word: by the lexicon's tag, or by the tokenizer's flag for a single token ("dont"). */
+static int is_negator(const mt_item *it)
+{
+    if (tags_of(it) & MT_TAG_NEGATOR) return 1;
+    return it->ntok == 1 && (it->flags & MEDTONE_TOKEN_NEGATION) &&
+           !(it->entry && (it->entry->tags & (MT_TAG_RELIEF | MT_TAG_BOOSTER)));
+}
+
+static int is_contrast(const mt_item *it)
+{
+    return (tags_of(it) & MT_TAG_CONTRAST) != 0;
+}
+
+/* Odd number of negators among the `reach` items before item i, in its clause, not reaching
+ * past a contrast word: "not good" and "don't really like" are negated, "not bad, just slow"
+ * leaves "slow" alone. */
+static int negated(const medtone_result *r, size_t i, size_t reach)
+{
+    const mt_item *items = r->items;
+    int n = 0;
+    for (size_t k = 1; k <= reach && k <= i; k++) {
+        const mt_item *p = &items[i - k];
+        if (p->clause != items[i].clause || is_contrast(p)) break;
+        if (is_negator(p)) n++;
+    }
+    return n & 1;
+}
+
+/* A relief trigger governs item i when it stands within RELIEF_REACH items in the same
+ * sentence, before ("no more pain", "helped with my anxiety") or after ("my anxiety is gone"),
+ * and is not itself negated ("didn't help my pain", "the pain is not gone"). */
+static int relief_governs(const medtone_result *r, size_t i)
+{
+    const mt_item *items = r->items;
+    for (size_t k = 1; k <= RELIEF_REACH && k <= i; k++) {
+        const mt_item *p = &items[i - k];
+        if (p->sentence != items[i].sentence || is_contrast(p)) break;
+        if (tags_of(p) & MT_TAG_RELIEF) return !negated(r, i - k, 2);
+    }
+    for (size_t k = 1; k <= RELIEF_REACH && i + k < r->nitems; k++) {
+        const mt_item *p = &items[i + k];
+        if (p->sentence != items[i].sentence || is_contrast(p)) break;
+        if (tags_of(p) & MT_TAG_RELIEF) {
+            for (size_t j = i + 1; j < i + k; j++)
+                if (is_negator(&items[j])) return 0;
+            return !negated(r, i + k, 1);
+        }
+    }
+    return 0;
+}
+
+/* A test or result word near item i makes its clinical value apply: "tested positive",
+ * "the biopsy came back negative", "scan results were normal". */
+static int in_result_context(const medtone_result *r, size_t i)
+{
+    const mt_item *items = r->items;
+    for (size_t k = 1; k <= RESULT_REACH && k <= i; k++) {
+        const mt_item *p = &items[i - k];
+        if (p->sentence != items[i].sentence) break;
+        if (tags_of(p) & MT_TAG_RESULT) return 1;
+    }
+    for (size_t k = 1; k <= RESULT_REACH && i + k < r->nitems; k++) {
+        const mt_item *p = &items[i + k];
+        if (p->sentence != items[i].sentence) break;
+        if (tags_of(p) & MT_TAG_RESULT) return 1;
+    }
+    return 0;
+}
+
+static int item_is_word(const medtone_result *r, size_t i, const char *word)
+{
+    const mt_item *it = &r->items[i];
+    return it->ntok == 1 && strcmp(mt_token_norm(r->tokens, it->tok0), word) == 0;
+}
+
+/* True when the text has lower-case letters, so that an ALL-CAPS word stands out. A text in
+ * capitals throughout is not shouting any one word. */
+static int text_is_mixed_case(const medtone_tokens *t, const char *text)
+{
+    int caps = 0, lower = 0;
+    for (size_t i = 0; i < t->count && !(caps && lower); i++) {
+        const mt_token *tok = &t->tok[i];
+        if (tok->kind != MEDTONE_TOKEN_WORD && tok->kind != MEDTONE_TOKEN_HASHTAG) continue;
+        if (tok->flags & MEDTONE_TOKEN_ALLCAPS) {
+            caps = 1;
+            continue;
+        }
+        for (size_t k = 0; k < tok->len; k++) {
+            unsigned char c = (unsigned char)text[tok->off + k];
+            if ((c >= 'a' && c <= 'z') || c >= 0x80) {
+                lower = 1;
+                break;
+            }
+        }
+    }
+    return caps && lower;
+}
+
+/* Valence of item i after the word-level rules (everything but contrast and exclamation). */
+static double word_rules(const medtone_result *r, size_t i, int mixed_case, size_t neg_scope,
+                         unsigned *rules)
+{
+    const mt_item *it = &r->items[i];
+    const mt_entry *e = it->entry;
+    double v = e->valence;
+
+    /* "tested positive" is bad news and a "negative biopsy" good news. */
+    if ((e->tags & MT_TAG_CLINICAL) && in_result_context(r, i)) {
+        v = e->clinical;
+        *rules |= MEDTONE_RULE_CLINICAL;
+    }
+    /* "no more migraines", "my anxiety is finally gone": relief turns a symptom into praise. */
+    if ((e->tags & MT_TAG_SYMPTOM) && v < 0 && relief_governs(r, i)) {
+        v = -v * RELIEF_GAIN;
+        *rules |= MEDTONE_RULE_RELIEF;
+    }
+    if (v == 0) return 0;
+    double sign = v > 0 ? 1.0 : -1.0;
+
+    /* "the nurse was GREAT" */
+    if ((it->flags & MEDTONE_TOKEN_ALLCAPS) && mixed_case) {
+        v += sign * fabs(v) * CAPS_FACTOR;
+        *rules |= MEDTONE_RULE_CAPS;
+    }
+    /* "sooo good" */
+    if (it->flags & MEDTONE_TOKEN_ELONGATED) {
+        v += sign * fabs(v) * ELONGATION_FACTOR;
+        *rules |= MEDTONE_RULE_ELONGATED;
+    }
+    /* "very good", "kind of rude": boosters and dampeners in the same clause just before. */
+    for (size_t k = 1; k <= BOOSTER_REACH && k <= i; k++) {
+        const mt_item *p = &r->items[i - k];
+        if (p->clause != it->clause) break;
+        if (!(tags_of(p) & MT_TAG_BOOSTER)) continue;
+        double x = p->entry->booster * booster_decay[k - 1];
+        if ((p->flags & MEDTONE_TOKEN_ALLCAPS) && mixed_case) x *= 1.0 + CAPS_FACTOR;
+        v *= 1.0 + x;
+        *rules |= x >= 0 ? MEDTONE_RULE_BOOSTED : MEDTONE_RULE_DAMPENED;
+    }
+    /* "not good", "never helpful", "didn't like": flip and weaken. */
+    if (negated(r, i, neg_scope)) {
+        v *= NEGATION_FACTOR;
+        *rules |= MEDTONE_RULE_NEGATED;
+    }
+    /* "the least helpful nurse" (but "at least she was kind" is not a negation). */
+    if (i >= 1 && item_is_word(r, i - 1, "least") && !(i >= 2 && item_is_word(r, i - 2, "at"))) {
+        v *= NEGATION_FACTOR;
+        *rules |= MEDTONE_RULE_LEAST;
+    }
+    return v;
+}
+
+/* "good but slow": in each sentence, the part before the last contrast word counts less and the
+ * part after it more. A sentence that opens with "But" demotes the sentence before it.
+ * "although the wait was long, the care was superb": the conceded clause counts less. */
+static void discourse_rules(medtone_result *r)
+{
+    mt_item *items = r->items;
+    size_t n = r->nitems;
+    for (size_t s0 = 0; s0 < n;) {
+        size_t s1 = s0;
+        while (s1 < n && items[s1].sentence == items[s0].sentence) s1++;
+        for (size_t c = s1; c-- > s0;) {
+            if (!is_contrast(&items[c])) continue;
+            size_t from = s0;
+            if (c == s0 && s0 > 0) { /* "... . But ..." */
+                from = s0 - 1;
+                while (from > 0 && items[from - 1].sentence == items[s0 - 1].sentence) from--;
+            }
+            for (size_t j = from; j < c; j++) {
+                if (items[j].term == MT_NO_TERM) continue;
+                r->terms[items[j].term].contribution *= BEFORE_CONTRAST;
+                r->terms[items[j].term].rules |= MEDTONE_RULE_BEFORE_CONTRAST;
+            }
+            for (size_t j = c + 1; j < s1; j++) {
+                if (items[j].term == MT_NO_TERM) continue;
+                r->terms[items[j].term].contribution *= AFTER_CONTRAST;
+                r->terms[items[j].term].rules |= MEDTONE_RULE_AFTER_CONTRAST;
+            }
+            break;
+        }
+        for (size_t c = s0; c < s1; c++) {
+            if (!(tags_of(&items[c]) & MT_TAG_CONCESSION)) continue;
+            for (size_t j = s0; j < s1; j++) {
+                if (items[j].term == MT_NO_TERM) continue;
+                int conceded = j > c && items[j].clause == items[c].clause;
+                r->terms[items[j].term].contribution *= conceded ? CONCEDED : NOT_CONCEDED;
+                r->terms[items[j].term].rules |=
+                    conceded ? MEDTONE_RULE_BEFORE_CONTRAST : MEDTONE_RULE_AFTER_CONTRAST;
+            }
+            break;
+        }
+        s0 = s1;
+    }
+}
+
+/* "Great care!!!": exclamation marks that end a sentence strengthen that sentence's terms. */
+static void exclaim_rule(medtone_result *r)
+{
+    const medtone_tokens *t = r->tokens;
+    for (size_t k = 0; k < r->nterms; k++) {
+        mt_term *term = &r->terms[k];
+        size_t marks = 0;
+        for (size_t i = term->tok0 + term->ntok; i < t->count; i++) {
+            if (t->tok[i].kind != MEDTONE_TOKEN_PUNCT) continue;
+            const char *norm = mt_token_norm(t, i);
+            marks += count_char(norm, '!');
+            if (ends_sentence(norm)) break;
+        }
+        if (marks == 0) continue;
+        if (marks > EXCLAIM_MAX) marks = EXCLAIM_MAX;
+        term->contribution *= 1.0 + EXCLAIM_STEP * (double)marks;
+        term->rules |= MEDTONE_RULE_EXCLAIM;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Scoring
+ * ------------------------------------------------------------------------------------------- */
+
+static size_t span_end(const mt_token *tok)
+{
+    return tok->off + tok->len;
+}
+
+medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len,
+                        medtone_result *r)
+{
+    medtone_status st = medtone_tokenize(text, len, r->tokens);
+    if (st != MEDTONE_OK) return st;
+    if (build_items(r, an->lex) != 0) return MEDTONE_ERR_NOMEM;
+
+    int mixed = text_is_mixed_case(r->tokens, text);
+    r->nterms = 0;
+    for (size_t i = 0; i < r->nitems; i++) {
+        mt_item *it = &r->items[i];
+        if (!it->entry || it->entry->valence == 0) continue;
+        unsigned rules = 0;
+        double v = word_rules(r, i, mixed, (size_t)an->negation_scope, &rules);
+        if (mt_reserve((void **)&r->terms, &r->terms_cap, r->nterms + 1, sizeof *r->terms) != 0)
+            return MEDTONE_ERR_NOMEM;
+        mt_term *term = &r->terms[r->nterms];
+        const mt_token *first = &r->tokens->tok[it->tok0];
+        const mt_token *last = &r->tokens->tok[it->tok0 + it->ntok - 1];
+        term->off = first->off;
+        term->len = span_end(last) - first->off;
+        term->tok0 = it->tok0;
+        term->ntok = it->ntok;
+        term->entry = it->entry;
+        term->valence = it->entry->valence;
+        term->contribution = (float)v;
+        term->rules = rules;
+        it->term = r->nterms++;
+    }
+    discourse_rules(r);
+    exclaim_rule(r);
+
+    /* Sum, and the shares of positive, negative and neutral weight (each sentiment item weighs
+     * one more than its strength, each plain word one). */
+    double sum = 0, pos = 0, neg = 0, neu = 0;
+    for (size_t k = 0; k < r->nterms; k++) {
+        double c = r->terms[k].contribution;
+        sum += c;
+        if (c > 0) pos += c + 1;
+        else if (c < 0) neg += -c + 1;
+    }
+    for (size_t i = 0; i < r->nitems; i++)
+        if (r->items[i].term == MT_NO_TERM || r->terms[r->items[i].term].contribution == 0)
+            neu += 1;
+    double total = pos + neg + neu;
+    r->compound = sum / sqrt(sum * sum + ALPHA);
+    if (total > 0) {
+        r->positive = pos / total;
+        r->negative = neg / total;
+        r->neutral = neu / total;
+    }
+    r->analyzer = an;
+    return MEDTONE_OK;
+}
