@@ -1,0 +1,498 @@
+/* test_score.c — the sentiment rules, as a table of behaviours.
+ *
+ * Two analyzers: one built from a small lexicon written here (so each rule is tested against
+ * values this file controls), and the default one with the shipped lexicons (so the behaviours the
+ * product promises on real health text hold). Expectations are signs, orderings and rule marks,
+ * never numbers copied from the scorer's output. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "medtone.h"
+
+/* A lexicon with round values, one entry per rule ingredient. */
+static const char rules_lexicon[] = "#@ layer test\n"
+                                    "good\t2\n"
+                                    "great\t3\n"
+                                    "bad\t-2\n"
+                                    "slow\t-1\n"
+                                    "kind\t1.5\n"
+                                    "helpful\t2\n"
+                                    "amazing\t3.2\n"
+                                    "rude\t-2.5\n"
+                                    "very\t0\tbooster=0.3\n"
+                                    "kind of\t0\tbooster=-0.3\n"
+                                    "not\t0\tnegator\n"
+                                    "never\t0\tnegator\n"
+                                    "but\t0\tcontrast\n"
+                                    "although\t0\tconcession\n"
+                                    "pain\t-1.5\tsymptom\n"
+                                    "anxiety\t-1.5\tsymptom\n"
+                                    "no more\t0\trelief\n"
+                                    "gone\t0\trelief\n"
+                                    "helped with\t1\trelief\n"
+                                    "tested\t0\tresult\n"
+                                    "biopsy\t0\tresult\n"
+                                    "came back\t0\tresult\n"
+                                    "positive\t2\tclinical=-2\n"
+                                    "negative\t-2\tclinical=2\n"
+                                    "no side effects\t3\n"
+                                    ":)\t2\n";
+
+static medtone_analyzer *rules_an, *default_an;
+static medtone_result *res;
+
+static int setup(void **state)
+{
+    (void)state;
+    medtone_options *opt = medtone_options_new();
+    if (!opt) return -1;
+    medtone_options_set_int(opt, MEDTONE_OPT_EMBEDDED_LEXICONS, 0);
+    if (medtone_analyzer_new(opt, &rules_an) != MEDTONE_OK) return -1;
+    medtone_options_free(opt);
+    if (medtone_analyzer_load_lexicon_data(rules_an, "rules.tsv", rules_lexicon,
+                                           sizeof rules_lexicon - 1) != MEDTONE_OK)
+        return -1;
+    if (medtone_analyzer_new(NULL, &default_an) != MEDTONE_OK) return -1;
+    res = medtone_result_new();
+    return res ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    medtone_result_free(res);
+    medtone_analyzer_free(rules_an);
+    medtone_analyzer_free(default_an);
+    return 0;
+}
+
+static double score(const medtone_analyzer *an, const char *text)
+{
+    assert_int_equal(medtone_analyze(an, text, strlen(text), res), MEDTONE_OK);
+    return medtone_result_compound(res);
+}
+
+static int sign_of(double c)
+{
+    return c >= 0.05 ? 1 : c <= -0.05 ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Orderings on the rules lexicon: score(lower) < score(higher).
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct order_case {
+    const char *lower, *higher, *why;
+} order_case;
+
+static const order_case rule_orders[] = {
+    {"good", "very good", "a booster strengthens"},
+    {"very good", "VERY good!!!", "caps on the booster and exclamation strengthen"},
+    {"good", "good!", "an exclamation mark strengthens"},
+    {"good!", "good!!!", "more exclamation marks strengthen more"},
+    {"good", "sooo gooood", "elongation strengthens"},
+    {"kind of good", "good", "a dampener weakens"},
+    {"very bad", "bad", "a booster strengthens the negative too"},
+    {"bad", "kind of bad", "a dampener weakens the negative"},
+    {"not good", "good", "negation lowers a positive word"},
+    {"bad", "not bad", "negation raises a negative word"},
+    {"not good", "not bad", "negations keep their order"},
+    {"bad", "bad but good", "after 'but' counts more"},
+    {"good but bad", "bad but good", "the clause after 'but' decides"},
+    {"the staff was GOOD and nice", "the staff was GOOD and nice!", "exclamation on a sentence"},
+    {"good", "the doctor was GREAT and kind", "caps and more words"},
+    {"pain", "no more pain", "relief turns a symptom into praise"},
+    {"anxiety", "my anxiety is gone", "relief after the symptom"},
+    {"pain", "helped with my pain", "a relief phrase before the symptom"},
+    {"tested positive", "positive", "a positive test is bad news"},
+    {"negative", "biopsy came back negative", "a negative biopsy is good news"},
+    {"not helpful", "helpful", "negation of a positive"},
+    {"rude", "not rude", "negation of a negative"},
+    {"side effects bad", "no side effects", "the phrase wins over its words"},
+    {"good", "good :)", "an emoticon adds"},
+    {"never helpful", "helpful", "never negates"},
+    {"although good, bad", "although bad, good", "the conceded clause counts less"},
+    {"the least helpful", "helpful", "least negates"},
+    {"slow", "good but slow", "a praised clause before 'but' still counts"},
+};
+
+static void test_rule_orders(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof rule_orders / sizeof rule_orders[0]; i++) {
+        const order_case *c = &rule_orders[i];
+        double lo = score(rules_an, c->lower), hi = score(rules_an, c->higher);
+        if (!(lo < hi))
+            fail_msg("'%s' (%.3f) should score below '%s' (%.3f): %s", c->lower, lo, c->higher,
+                     hi, c->why);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Rule marks on the rules lexicon: the term covering `span` carries `rule`.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct mark_case {
+    const char *text, *span;
+    unsigned rule;
+    int present;
+    const char *why;
+} mark_case;
+
+static const mark_case rule_marks[] = {
+    {"not good", "good", MEDTONE_RULE_NEGATED, 1, "negation right before"},
+    {"not very good", "good", MEDTONE_RULE_NEGATED, 1, "negation reaches past a booster"},
+    {"not very good", "good", MEDTONE_RULE_BOOSTED, 1, "the booster still applies"},
+    {"never so very good", "good", MEDTONE_RULE_NEGATED, 1, "three words of scope"},
+    {"not the staff at the desk, good", "good", MEDTONE_RULE_NEGATED, 0,
+     "a comma ends the negation"},
+    {"not bad. good", "good", MEDTONE_RULE_NEGATED, 0, "a sentence ends the negation"},
+    {"not not good", "good", MEDTONE_RULE_NEGATED, 0, "two negations cancel"},
+    {"very good", "good", MEDTONE_RULE_BOOSTED, 1, "booster"},
+    {"kind of good", "good", MEDTONE_RULE_DAMPENED, 1, "dampener"},
+    {"kind of good", "kind", MEDTONE_RULE_NEGATED, 0, "'kind of' is a phrase, not 'kind'"},
+    {"the nurse was GOOD", "GOOD", MEDTONE_RULE_CAPS, 1, "caps in mixed case"},
+    {"THE NURSE WAS GOOD", "GOOD", MEDTONE_RULE_CAPS, 0, "no caps emphasis when all is caps"},
+    {"gooood", "gooood", MEDTONE_RULE_ELONGATED, 1, "elongation"},
+    {"good but slow", "good", MEDTONE_RULE_BEFORE_CONTRAST, 1, "before 'but'"},
+    {"good but slow", "slow", MEDTONE_RULE_AFTER_CONTRAST, 1, "after 'but'"},
+    {"good. But slow", "good", MEDTONE_RULE_BEFORE_CONTRAST, 1, "a sentence opening with But"},
+    {"although slow, good", "slow", MEDTONE_RULE_BEFORE_CONTRAST, 1, "conceded clause"},
+    {"good although slow", "good", MEDTONE_RULE_AFTER_CONTRAST, 1, "the other clause"},
+    {"no more pain", "pain", MEDTONE_RULE_RELIEF, 1, "relief before"},
+    {"the pain is gone", "pain", MEDTONE_RULE_RELIEF, 1, "relief after"},
+    {"the pain is not gone", "pain", MEDTONE_RULE_RELIEF, 0, "negated relief"},
+    {"pain", "pain", MEDTONE_RULE_RELIEF, 0, "no relief word"},
+    {"helped with my anxiety", "anxiety", MEDTONE_RULE_RELIEF, 1, "relief phrase"},
+    {"tested positive", "positive", MEDTONE_RULE_CLINICAL, 1, "result context"},
+    {"positive", "positive", MEDTONE_RULE_CLINICAL, 0, "no result context"},
+    {"the biopsy came back negative", "negative", MEDTONE_RULE_CLINICAL, 1, "result phrase"},
+    {"the least helpful", "helpful", MEDTONE_RULE_LEAST, 1, "least"},
+    {"at least helpful", "helpful", MEDTONE_RULE_LEAST, 0, "'at least' is not negation"},
+    {"good!", "good", MEDTONE_RULE_EXCLAIM, 1, "exclamation"},
+    {"good. bad!", "good", MEDTONE_RULE_EXCLAIM, 0, "exclamation of another sentence"},
+};
+
+/* The index of the term whose span is exactly `span` within text, or -1. */
+static long term_at(const char *text, const char *span)
+{
+    const char *p = strstr(text, span);
+    assert_non_null(p);
+    size_t off = (size_t)(p - text), len = strlen(span);
+    for (size_t i = 0; i < medtone_result_term_count(res); i++)
+        if (medtone_result_term_offset(res, i) == off && medtone_result_term_length(res, i) == len)
+            return (long)i;
+    return -1;
+}
+
+static void test_rule_marks(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof rule_marks / sizeof rule_marks[0]; i++) {
+        const mark_case *c = &rule_marks[i];
+        score(rules_an, c->text);
+        long t = term_at(c->text, c->span);
+        if (t < 0) fail_msg("'%s': no term spans '%s' (%s)", c->text, c->span, c->why);
+        int has = (medtone_result_term_rules(res, (size_t)t) & c->rule) != 0;
+        if (has != c->present)
+            fail_msg("'%s': term '%s' should %shave rule %s (%s)", c->text, c->span,
+                     c->present ? "" : "not ", medtone_rule_name(c->rule), c->why);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The explanation
+ * ------------------------------------------------------------------------------------------- */
+
+static void test_explanation(void **state)
+{
+    (void)state;
+    const char *text = "The staff was not helpful but no side effects :)";
+    score(rules_an, text);
+    assert_int_equal(medtone_result_term_count(res), 3);
+    long t = term_at(text, "helpful");
+    assert_true(t >= 0);
+    assert_string_equal(medtone_result_term_entry(res, (size_t)t), "helpful");
+    assert_string_equal(medtone_result_term_layer(res, (size_t)t), "test");
+    assert_true(medtone_result_term_valence(res, (size_t)t) > 0);
+    assert_true(medtone_result_term_contribution(res, (size_t)t) < 0);
+    t = term_at(text, "no side effects");
+    assert_true(t >= 0);
+    assert_string_equal(medtone_result_term_entry(res, (size_t)t), "no side effects");
+    assert_true(medtone_result_term_contribution(res, (size_t)t) > 0);
+    assert_true(term_at(text, ":)") >= 0);
+    /* shares are proportions */
+    double sum = medtone_result_positive(res) + medtone_result_neutral(res) +
+                 medtone_result_negative(res);
+    assert_true(sum > 0.999 && sum < 1.001);
+    assert_true(medtone_result_positive(res) > 0 && medtone_result_negative(res) > 0);
+    /* out of range accessors are harmless */
+    assert_int_equal(medtone_result_term_offset(res, 99), 0);
+    assert_string_equal(medtone_result_term_entry(res, 99), "");
+    assert_string_equal(medtone_rule_name(0x80000000u), "unknown");
+}
+
+static void test_compound_range(void **state)
+{
+    (void)state;
+    const char *texts[] = {"great great great great great great great great great great!!!!",
+                           "bad bad bad bad bad bad bad bad bad bad bad bad!!!!", "", "the table",
+                           "good"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        double c = score(rules_an, texts[i]);
+        assert_true(c >= -1.0 && c <= 1.0);
+    }
+    assert_true(score(rules_an, "") == 0);
+    assert_true(medtone_result_positive(res) == 0 && medtone_result_neutral(res) == 0);
+    assert_true(score(rules_an, "the table") == 0);
+    assert_true(medtone_result_neutral(res) > 0.999);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The shipped lexicons on real health text: signs.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct sign_case {
+    const char *text;
+    int sign;
+    const char *why;
+} sign_case;
+
+static const sign_case health_signs[] = {
+    /* care experience */
+    {"The nurses were amazing", 1, "praise of staff"},
+    {"Dr. Lee is so compassionate and thorough", 1, "bedside manner"},
+    {"The receptionist was rude", -1, "rude staff"},
+    {"waited for hours in the ER", -1, "waiting"},
+    {"They saved my life", 1, "outcome praise"},
+    {"I was misdiagnosed for years", -1, "misdiagnosis"},
+    {"The billing department is a nightmare", -1, "billing"},
+    {"great bedside manner", 1, "bedside manner phrase"},
+    {"terrible bedside manner", -1, "bedside manner complaint"},
+    {"The staff went above and beyond", 1, "idiom of praise"},
+    {"They never called me back", -1, "no callback"},
+    {"Highly recommend this clinic", 1, "recommendation"},
+    {"I would not recommend this hospital", -1, "negated recommendation"},
+    {"The room was filthy", -1, "cleanliness"},
+    {"Clean rooms and friendly staff", 1, "facilities praise"},
+    {"The doctor brushed me off", -1, "dismissive doctor"},
+    {"She listened to me and explained everything", 1, "communication"},
+    {"Charged twice for the same visit", -1, "billing error"},
+    {"My claim was denied again", -1, "insurance denial"},
+    {"Thank you to the ICU team", 1, "gratitude"},
+    {"Never going back there", -1, "churn"},
+    {"The wait was short and the care excellent", 1, "positive visit"},
+    {"the food was bad but the nurses were amazing", 1, "contrast: praise after but"},
+    {"the nurses were amazing but the food was bad", -1, "contrast: complaint after but"},
+    {"This wait is killing me", -1, "a complaint, not a crisis"},
+    /* clinical results */
+    {"tested positive for covid", -1, "positive test is bad news"},
+    {"my biopsy came back negative", 1, "negative biopsy is good news"},
+    {"scan came back clear", 1, "clear scan"},
+    {"the tumor is benign", 1, "benign"},
+    {"I'm in remission", 1, "remission"},
+    {"officially cancer-free", 1, "cancer free"},
+    {"he is in stable condition", 1, "stable condition is reassurance"},
+    {"she is in critical condition", -1, "critical condition is fear"},
+    {"my MRI results were normal", 1, "normal results"},
+    {"the cancer has come back", -1, "relapse"},
+    /* drug reviews */
+    {"no more pain since the surgery", 1, "relief of pain"},
+    {"my anxiety is finally gone", 1, "relief after the symptom"},
+    {"this drug helped with my depression", 1, "relief phrase"},
+    {"no more migraines", 1, "relief of migraines"},
+    {"no side effects at all", 1, "no side effects"},
+    {"this drug gave me terrible nausea", -1, "side effect"},
+    {"it made me dizzy and tired", -1, "side effects"},
+    {"I gained weight and lost my hair", -1, "side effects"},
+    {"It didn't work at all", -1, "ineffective"},
+    {"this medication is a life saver", 1, "life saver"},
+    {"worked wonders for my acne", 1, "worked wonders"},
+    {"it stopped working after a month", -1, "stopped working"},
+    {"made my depression worse", -1, "worsening"},
+    {"The side effects were horrible", -1, "bad side effects"},
+    {"my pain is under control now", 1, "relief: under control"},
+    /* general */
+    {"I love this", 1, "love"},
+    {"I hate this", -1, "hate"},
+    {"not good", -1, "negated praise"},
+    {"not bad at all", 1, "negated complaint"},
+    {"The appointment is at 3pm on Tuesday", 0, "neutral logistics"},
+    {"", 0, "empty text"},
+    {"lol this is great", 1, "slang with praise"},
+    {"ugh, worst day ever", -1, "slang complaint"},
+    {"😍", 1, "emoji"},
+    {"😡", -1, "angry emoji"},
+    {":)", 1, "emoticon"},
+    {":(", -1, "sad emoticon"},
+};
+
+static void test_health_signs(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof health_signs / sizeof health_signs[0]; i++) {
+        const sign_case *c = &health_signs[i];
+        double s = score(default_an, c->text);
+        if (sign_of(s) != c->sign)
+            fail_msg("'%s' scored %.3f, expected sign %d: %s", c->text, s, c->sign, c->why);
+    }
+}
+
+/* The shipped lexicons: orderings a reader would agree with. */
+static const order_case health_orders[] = {
+    {"good", "very good", "booster"},
+    {"very good", "VERY good!!!", "caps and exclamation"},
+    {"not good", "good", "negation"},
+    {"bad", "not bad", "negated negative"},
+    {"the care was okay", "the care was excellent", "strength of praise"},
+    {"the care was bad", "the care was okay", "strength"},
+    {"the care was terrible", "the care was bad", "strength of complaint"},
+    {"pain", "no more pain", "relief"},
+    {"side effects", "no side effects", "no side effects"},
+    {"tested positive", "tested negative", "clinical results"},
+    {"critical condition", "stable condition", "condition words"},
+    {"the wait was long", "the wait was short", "waiting"},
+    {"rude staff", "friendly staff", "staff attitude"},
+    {"I'm sad", "I'm happy", "feelings"},
+    {"good :(", "good :)", "emoticons"},
+};
+
+static void test_health_orders(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof health_orders / sizeof health_orders[0]; i++) {
+        const order_case *c = &health_orders[i];
+        double lo = score(default_an, c->lower), hi = score(default_an, c->higher);
+        if (!(lo < hi))
+            fail_msg("'%s' (%.3f) should score below '%s' (%.3f): %s", c->lower, lo, c->higher,
+                     hi, c->why);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Robustness
+ * ------------------------------------------------------------------------------------------- */
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    assert_int_equal(medtone_analyze(NULL, "x", 1, res), MEDTONE_ERR_INVALID_ARG);
+    assert_int_equal(medtone_analyze(default_an, NULL, 3, res), MEDTONE_ERR_INVALID_ARG);
+    assert_int_equal(medtone_analyze(default_an, "x", 1, NULL), MEDTONE_ERR_INVALID_ARG);
+    assert_int_equal(medtone_analyze(default_an, NULL, 0, res), MEDTONE_OK);
+    assert_true(medtone_result_compound(res) == 0);
+    static const char bad[] = "good \xff\xfe\xc0\xaf \xed\xa0\x80 great\0 nul inside";
+    assert_int_equal(medtone_analyze(default_an, bad, sizeof bad - 1, res), MEDTONE_OK);
+    assert_true(medtone_result_compound(res) > 0);
+    for (size_t i = 0; i < medtone_result_term_count(res); i++)
+        assert_true(medtone_result_term_offset(res, i) + medtone_result_term_length(res, i) <=
+                    sizeof bad - 1);
+    medtone_result_free(NULL);
+    medtone_analyzer_free(NULL);
+    assert_true(medtone_result_compound(NULL) == 0);
+}
+
+static void test_large_text(void **state)
+{
+    (void)state;
+    size_t n = 2u << 20;
+    char *big = malloc(n);
+    assert_non_null(big);
+    static const char unit[] = "The nurses were great but the wait was long. ";
+    for (size_t i = 0; i < n; i++) big[i] = unit[i % (sizeof unit - 1)];
+    assert_int_equal(medtone_analyze(default_an, big, n, res), MEDTONE_OK);
+    double c = medtone_result_compound(res);
+    assert_true(c >= -1 && c <= 1);
+    assert_true(medtone_result_term_count(res) > 1000);
+    free(big);
+    /* the result is reusable for a small text afterwards */
+    assert_true(score(default_an, "good") > 0);
+}
+
+/* Allocation failure: fail the Nth allocation during analysis of a text longer than any before,
+ * until the call succeeds; every failure is clean and the result stays usable. */
+static long fail_at, alloc_count;
+
+static void *failing_malloc(size_t n, void *u)
+{
+    (void)u;
+    if (++alloc_count == fail_at) return NULL;
+    return malloc(n);
+}
+
+static void *failing_realloc(void *p, size_t n, void *u)
+{
+    (void)u;
+    if (++alloc_count == fail_at) return NULL;
+    return realloc(p, n);
+}
+
+static void plain_free(void *p, void *u)
+{
+    (void)u;
+    free(p);
+}
+
+static void test_alloc_failure(void **state)
+{
+    (void)state;
+    /* Objects made under the default allocator may not be used under another one, so this test
+     * builds its own analyzer and result under the failing allocator. */
+    assert_int_equal(medtone_set_allocator(failing_malloc, failing_realloc, plain_free, NULL),
+                     MEDTONE_OK);
+    fail_at = 0;
+    medtone_options *opt = medtone_options_new();
+    assert_non_null(opt);
+    medtone_options_set_int(opt, MEDTONE_OPT_EMBEDDED_LEXICONS, 0);
+    medtone_analyzer *an = NULL;
+    assert_int_equal(medtone_analyzer_new(opt, &an), MEDTONE_OK);
+    medtone_options_free(opt);
+    assert_int_equal(medtone_analyzer_load_lexicon_data(an, "rules.tsv", rules_lexicon,
+                                                        sizeof rules_lexicon - 1),
+                     MEDTONE_OK);
+    const char *text = "The nurse was not very good but no more pain, tested positive :) "
+                       "although kind of slow!!!";
+    int succeeded = 0;
+    for (long n = 1; n < 10000 && !succeeded; n++) {
+        medtone_result *r = medtone_result_new();
+        if (!r) continue; /* the Nth allocation was the result itself */
+        alloc_count = 0;
+        fail_at = n;
+        medtone_status st = medtone_analyze(an, text, strlen(text), r);
+        fail_at = 0;
+        if (st == MEDTONE_OK) {
+            succeeded = 1;
+            assert_true(medtone_result_compound(r) != 0);
+        } else {
+            assert_int_equal(st, MEDTONE_ERR_NOMEM);
+            assert_true(medtone_result_compound(r) == 0);
+            assert_int_equal(medtone_result_term_count(r), 0);
+            /* usable afterwards */
+            assert_int_equal(medtone_analyze(an, "good", 4, r), MEDTONE_OK);
+            assert_true(medtone_result_compound(r) > 0);
+        }
+        medtone_result_free(r);
+    }
+    assert_true(succeeded);
+    medtone_analyzer_free(an);
+    assert_int_equal(medtone_set_allocator(NULL, NULL, NULL, NULL), MEDTONE_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rule_orders),   cmocka_unit_test(test_rule_marks),
+        cmocka_unit_test(test_explanation),   cmocka_unit_test(test_compound_range),
+        cmocka_unit_test(test_health_signs),  cmocka_unit_test(test_health_orders),
+        cmocka_unit_test(test_bad_input),     cmocka_unit_test(test_large_text),
+        cmocka_unit_test(test_alloc_failure),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
