@@ -100,7 +100,10 @@ static void write_result(job *j, const char *text, size_t len)
             sb_puts(o, ",\"entry\":");
             const char *e = medtone_result_term_entry(r, i);
             sb_json_string(o, e, strlen(e));
-            sb_printf(o, ",\"contribution\":%.3f}", medtone_result_term_contribution(r, i));
+            sb_puts(o, ",\"layer\":");
+            const char *l = medtone_result_term_layer(r, i);
+            sb_json_string(o, l, strlen(l));
+            sb_printf(o, ",\"contribution\":%.4f}", medtone_result_term_contribution(r, i));
         }
         sb_puts(o, "]");
     }
