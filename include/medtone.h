@@ -167,7 +167,9 @@ typedef enum medtone_option {
      * analyzer starts empty and every layer comes from medtone_analyzer_load_lexicon*. */
     MEDTONE_OPT_EMBEDDED_LEXICONS = 1,
     /* int, 0..16, default 3: how many words after a negation it reaches ("not very good"). */
-    MEDTONE_OPT_NEGATION_SCOPE = 2
+    MEDTONE_OPT_NEGATION_SCOPE = 2,
+    /* int, 1 (default) or 0: raise the flags (see "Flags" below). 0 scores sentiment only. */
+    MEDTONE_OPT_FLAGS = 3
 } medtone_option;
 
 /* New options holding the defaults, or NULL when out of memory. */
@@ -283,6 +285,72 @@ MEDTONE_API unsigned medtone_result_term_rules(const medtone_result *result, siz
 
 /* The name of one rule bit ("negated", "boosted", ...), or "unknown". */
 MEDTONE_API const char *medtone_rule_name(unsigned rule);
+
+/* ---------------------------------------------------------------------------------------------
+ * Flags: posts that need a person
+ *
+ * Every analysis also raises flags (unless MEDTONE_OPT_FLAGS is 0). A flag has a score in [0, 1],
+ * a fired/not-fired decision at its threshold, and evidence: the byte spans and the cue (lexicon
+ * entry or rule name) that raised it. Flags are enumerable: a program or binding lists them by
+ * index and name without knowing them in advance, and new flags are only ever appended, so the
+ * indexes below stay valid for the life of ABI major 0.
+ *
+ *   0  negative         strong negative sentiment aimed at the organization, its staff or care
+ *                       (not a patient describing an illness)
+ *   1  misinfo          a health claim worth checking: cure and miracle claims, conspiracy
+ *                       frames, anti-vaccine tropes, urgency, false authority, dangerous advice,
+ *                       weighed against cues of reliable reporting
+ *   2  privacy          protected health details in public: an identifier (name, record number,
+ *                       phone, date of birth, address...) together with health information
+ *   3  crisis           self-harm, threats, emergencies, outbreaks: route to a person now. Tuned
+ *                       for recall; figurative use ("this wait is killing me") is damped, not
+ *                       ignored. A flag routes a post to a person; it is never the only safeguard.
+ *   4  ade              a possible adverse drug event: a drug named with a reaction the writer had
+ *   5.. aspect.*        which part of the experience a post is about, each with its own sentiment:
+ *                       aspect.wait, aspect.billing, aspect.staff, aspect.communication,
+ *                       aspect.cleanliness, aspect.access, aspect.food, aspect.parking,
+ *                       aspect.medication, aspect.outcome, aspect.records
+ * ------------------------------------------------------------------------------------------- */
+
+/* Indexes of the flags every version has. */
+#define MEDTONE_FLAG_NEGATIVE 0u
+#define MEDTONE_FLAG_MISINFO 1u
+#define MEDTONE_FLAG_PRIVACY 2u
+#define MEDTONE_FLAG_CRISIS 3u
+#define MEDTONE_FLAG_ADE 4u
+
+/* How many flags this library raises, and their names ("negative", "aspect.wait", ...).
+ * medtone_flag_name gives "" for an index out of range. Static storage. */
+MEDTONE_API size_t medtone_flag_count(void);
+MEDTONE_API const char *medtone_flag_name(size_t flag);
+/* The index of a flag by name, in *index; MEDTONE_ERR_NOT_FOUND for an unknown name. */
+MEDTONE_API medtone_status medtone_flag_find(const char *name, size_t *index);
+/* The default threshold at which a flag fires, in [0, 1]. */
+MEDTONE_API double medtone_flag_default_threshold(size_t flag);
+
+/* Sets the threshold of one flag in the options (a score >= threshold fires it).
+ * MEDTONE_ERR_INVALID_ARG for an unknown flag or a threshold outside [0, 1]. */
+MEDTONE_API medtone_status medtone_options_set_threshold(medtone_options *options, size_t flag,
+                                                         double threshold);
+
+/* The flag's score in [0, 1] and whether it fired, for the last analysis. */
+MEDTONE_API double medtone_result_flag_score(const medtone_result *result, size_t flag);
+MEDTONE_API int medtone_result_flag_fired(const medtone_result *result, size_t flag);
+/* The sentiment tied to the flag, in [-1, 1]: for an aspect, the sentiment of what the post says
+ * about that aspect; for other flags, the compound score. 0 when the flag has no evidence. */
+MEDTONE_API double medtone_result_flag_sentiment(const medtone_result *result, size_t flag);
+
+/* The evidence behind a flag: 0 <= i < count. The cue names what matched: a lexicon entry
+ * ("big pharma") or a rule ("phone-number", "first-person-intent"). Strings are owned by the
+ * result or the analyzer, valid until the result's next use or free. A privacy span is the
+ * identifier's position only: the library never copies the identifier anywhere else. */
+MEDTONE_API size_t medtone_result_evidence_count(const medtone_result *result, size_t flag);
+MEDTONE_API size_t medtone_result_evidence_offset(const medtone_result *result, size_t flag,
+                                                  size_t i);
+MEDTONE_API size_t medtone_result_evidence_length(const medtone_result *result, size_t flag,
+                                                  size_t i);
+MEDTONE_API const char *medtone_result_evidence_cue(const medtone_result *result, size_t flag,
+                                                    size_t i);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,27 @@
 #define MT_TAG_CLINICAL 0x0080u /* entry->clinical holds V of clinical=V */
 #define MT_TAG_SIDE_EFFECT 0x0100u
 #define MT_TAG_DRUG 0x0200u
+/* Tags of the cue lexicons (lexicons/cues-*.tsv), read by the flags; the valence column of a cue
+ * line is its weight. */
+#define MT_TAG_MISINFO 0x0400u     /* misinformation cue (negative weight: reliability cue) */
+#define MT_TAG_CRISIS 0x0800u      /* crisis cue (negative weight: figurative, hard negative) */
+#define MT_TAG_HEALTH_INFO 0x1000u /* health information that makes an identifier sensitive */
+#define MT_TAG_IDENTIFIER 0x2000u  /* words that introduce an identifier ("my mrn is") */
+#define MT_TAG_REACTION 0x4000u    /* an adverse reaction a patient may report */
+#define MT_TAG_ORG 0x8000u         /* the organization, its staff or its care */
+#define MT_TAG_ASPECT_WAIT 0x00010000u
+#define MT_TAG_ASPECT_BILLING 0x00020000u
+#define MT_TAG_ASPECT_STAFF 0x00040000u
+#define MT_TAG_ASPECT_COMMUNICATION 0x00080000u
+#define MT_TAG_ASPECT_CLEANLINESS 0x00100000u
+#define MT_TAG_ASPECT_ACCESS 0x00200000u
+#define MT_TAG_ASPECT_FOOD 0x00400000u
+#define MT_TAG_ASPECT_PARKING 0x00800000u
+#define MT_TAG_ASPECT_MEDICATION 0x01000000u
+#define MT_TAG_ASPECT_OUTCOME 0x02000000u
+#define MT_TAG_ASPECT_RECORDS 0x04000000u
+#define MT_TAG_ASPECT_FIRST MT_TAG_ASPECT_WAIT /* aspect bits are consecutive, in flag order */
+#define MT_TAG_ASPECT_ALL 0x07FF0000u
 
 typedef struct mt_entry {
     const char *key;  /* normalized words joined by one space, NUL-terminated */

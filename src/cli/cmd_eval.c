@@ -13,19 +13,22 @@
 #include "cli.h"
 #include "metrics.h"
 
-enum label_kind { KIND_AUTO, KIND_SCORE, KIND_3CLASS, KIND_RATING, KIND_MISINFO };
+enum label_kind { KIND_AUTO, KIND_SCORE, KIND_3CLASS, KIND_RATING, KIND_FLAG };
 
-static const char *kind_names[] = {"auto", "score", "3-class", "rating", "misinfo"};
+static const char *kind_names[] = {"auto", "score", "3-class", "rating", "flag"};
 
 typedef struct rows {
     double *gold, *pred;
-    int *cls; /* gold class for 3-class and misinfo labels */
+    int *cls;   /* gold class (3 classes, or 0/1 for a flag) */
+    int *fired; /* flag labels: whether the flag fired */
     char **ids;
     size_t n, cap;
 } rows;
 
 typedef struct eval_opts {
     double pos, neg;
+    long flag;        /* the flag evaluated for yes/no labels; -1: misinfo */
+    double threshold; /* the flag's threshold; -1: its default */
     int json;
     enum label_kind kind;
     FILE *predictions;
@@ -39,6 +42,9 @@ static void usage(FILE *out)
             "(plain or .gz). The label kind is detected from the labels unless --kind is given.\n\n"
             "options:\n"
             "      --kind K              score | 3-class | rating\n"
+            "      --flag NAME           evaluate a flag on yes/no (1/0) labels; misinfo/reliable\n"
+            "                            labels evaluate the misinfo flag without this option\n"
+            "      --threshold X         the flag's threshold (default: the flag's own)\n"
             "      --pos-threshold X     compound >= X predicts positive (default 0.05)\n"
             "      --neg-threshold X     compound <= X predicts negative (default -0.05)\n"
             "      --predictions FILE    also write id, label and compound per row (TSV)\n"
@@ -64,7 +70,9 @@ static int push(rows *r, double gold, int cls, double pred, const char *id, size
         if (c) r->cls = c;
         char **ids = realloc(r->ids, ncap * sizeof *ids);
         if (ids) r->ids = ids;
-        if (!g || !p || !c || !ids) return -1;
+        int *f = realloc(r->fired, ncap * sizeof *f);
+        if (f) r->fired = f;
+        if (!g || !p || !c || !ids || !f) return -1;
         r->cap = ncap;
     }
     r->gold[r->n] = gold;
@@ -84,6 +92,7 @@ static void rows_free(rows *r)
     free(r->gold);
     free(r->pred);
     free(r->cls);
+    free(r->fired);
     free(r->ids);
 }
 
@@ -100,10 +109,17 @@ static int parse_label(const char *s, enum label_kind *kind, double *value, int 
             *value = c - 1;
             return 0;
         }
-    if (!strcmp(s, "misinfo") || !strcmp(s, "reliable")) {
-        if (*kind == KIND_AUTO) *kind = KIND_MISINFO;
-        if (*kind != KIND_MISINFO) return -1;
-        *cls = !strcmp(s, "misinfo");
+    static const char *yes[] = {"misinfo", "yes", "true"}, *no[] = {"reliable", "no", "false"};
+    for (int k = 0; k < 3; k++)
+        if (!strcmp(s, yes[k]) || !strcmp(s, no[k])) {
+            if (*kind == KIND_AUTO) *kind = KIND_FLAG;
+            if (*kind != KIND_FLAG) return -1;
+            *cls = !strcmp(s, yes[k]);
+            *value = *cls;
+            return 0;
+        }
+    if (*kind == KIND_FLAG && (!strcmp(s, "1") || !strcmp(s, "0"))) {
+        *cls = s[0] == '1';
         *value = *cls;
         return 0;
     }
@@ -181,12 +197,6 @@ static int eval_file(const char *path, const medtone_analyzer *an, medtone_resul
             status = -1;
             break;
         }
-        if (*kind == KIND_MISINFO) {
-            cli_error("eval", "%s: misinfo labels need the misinformation flag, which this "
-                              "version does not have yet", path);
-            status = -1;
-            break;
-        }
         medtone_status st = medtone_analyze(an, text, textl, res);
         if (st != MEDTONE_OK) {
             cli_error("eval", "%s:%zu: %s", path, in->lineno, medtone_status_str(st));
@@ -194,11 +204,15 @@ static int eval_file(const char *path, const medtone_analyzer *an, medtone_resul
             break;
         }
         double c = medtone_result_compound(res);
+        size_t flag = o->flag >= 0 ? (size_t)o->flag : MEDTONE_FLAG_MISINFO;
+        if (*kind == KIND_FLAG) c = medtone_result_flag_score(res, flag);
         if (push(r, gold, cls, c, id, idl) != 0) {
             cli_error("eval", "out of memory");
             status = -1;
             break;
         }
+        r->fired[r->n - 1] = *kind == KIND_FLAG && (o->threshold >= 0 ? c >= o->threshold
+                                                                       : medtone_result_flag_fired(res, flag));
         if (o->predictions) fprintf(o->predictions, "%.*s\t%s\t%.4f\n", (int)idl, id, lab, c);
     }
     if (n == -2 || n == -3) {
@@ -213,8 +227,41 @@ static int eval_file(const char *path, const medtone_analyzer *an, medtone_resul
     return status;
 }
 
+/* Yes/no labels: precision, recall and F1 of the flag's decision, ROC-AUC of its score. */
+static void report_flag(const char *path, const rows *r, const eval_opts *o)
+{
+    size_t tp = 0, fp = 0, fn = 0, tn = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->cls[i]) r->fired[i] ? tp++ : fn++;
+        else r->fired[i] ? fp++ : tn++;
+    }
+    double prec = tp + fp ? (double)tp / (double)(tp + fp) : 0;
+    double rec = tp + fn ? (double)tp / (double)(tp + fn) : 0;
+    double f1 = prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0;
+    double auc = metric_roc_auc(r->pred, r->cls, r->n);
+    const char *flag = medtone_flag_name(o->flag >= 0 ? (size_t)o->flag : MEDTONE_FLAG_MISINFO);
+    if (o->json) {
+        printf("{\"file\":");
+        json_write_string(stdout, path, strlen(path));
+        printf(",\"kind\":\"flag\",\"flag\":\"%s\",\"rows\":%zu,\"precision\":%.4f,"
+               "\"recall\":%.4f,\"f1\":%.4f,\"roc_auc\":%.4f,\"confusion\":{\"tp\":%zu,"
+               "\"fp\":%zu,\"fn\":%zu,\"tn\":%zu}}\n",
+               flag, r->n, prec, rec, f1, auc, tp, fp, fn, tn);
+        return;
+    }
+    printf("%s: %zu rows, flag '%s'\n", path, r->n, flag);
+    printf("  %-16s %.3f\n  %-16s %.3f\n  %-16s %.3f\n  %-16s %.3f\n", "precision", prec,
+           "recall", rec, "f1", f1, "roc_auc", auc);
+    printf("  %-10s %9s %9s\n  %-10s %9zu %9zu\n  %-10s %9zu %9zu\n", "gold\\pred", "fired",
+           "not", "yes", tp, fn, "no", fp, tn);
+}
+
 static void report(const char *path, const rows *r, enum label_kind kind, const eval_opts *o)
 {
+    if (kind == KIND_FLAG) {
+        report_flag(path, r, o);
+        return;
+    }
     metric_confusion cm = {{{0}}};
     for (size_t i = 0; i < r->n; i++) cm.m[r->cls[i]][class_of(r->pred[i], o)]++;
     double m1 = 0, m2 = 0;
@@ -267,7 +314,7 @@ static int parse_double(const char *s, double *out)
 
 int cmd_eval(int argc, char **argv)
 {
-    eval_opts o = {.pos = 0.05, .neg = -0.05};
+    eval_opts o = {.pos = 0.05, .neg = -0.05, .flag = -1, .threshold = -1};
     cli_lexicons lx = {.embedded = 1};
     const char *pred_path = NULL;
     int i = 1;
@@ -294,7 +341,20 @@ int cmd_eval(int argc, char **argv)
             return CLI_USAGE;
         }
         const char *v = argv[++i];
-        if (!strcmp(a, "--kind")) {
+        if (!strcmp(a, "--flag")) {
+            size_t idx;
+            if (medtone_flag_find(v, &idx) != MEDTONE_OK) {
+                cli_error("eval", "unknown flag '%s'", v);
+                return CLI_USAGE;
+            }
+            o.flag = (long)idx;
+            o.kind = KIND_FLAG;
+        } else if (!strcmp(a, "--threshold")) {
+            if (parse_double(v, &o.threshold) != 0 || o.threshold < 0 || o.threshold > 1) {
+                cli_error("eval", "--threshold takes a number in [0, 1], not '%s'", v);
+                return CLI_USAGE;
+            }
+        } else if (!strcmp(a, "--kind")) {
             o.kind = !strcmp(v, "score")     ? KIND_SCORE
                      : !strcmp(v, "3-class") ? KIND_3CLASS
                      : !strcmp(v, "rating")  ? KIND_RATING

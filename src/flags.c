@@ -1,0 +1,232 @@
+/* flags.c — the flag framework: registry and thresholds, cue matching, evidence bookkeeping, and
+ * the public medtone_flag_* / medtone_result_flag_* / medtone_result_evidence_* functions. The
+ * flags themselves live in src/flags/, one file each. */
+#include <string.h>
+
+#include "alloc.h"
+#include "analyzer.h"
+#include "flags.h"
+#include "result.h"
+#include "tokenize.h"
+
+/* Default thresholds: where a score starts to mean "a person should look". Crisis leans to
+ * recall (a missed crisis costs far more than a false alarm); privacy fires on one identifier
+ * next to health information. */
+const mt_flag_def mt_flag_defs[MT_FLAG_COUNT] = {
+    [MT_FLAG_NEGATIVE] = {"negative", 0.5},
+    [MT_FLAG_MISINFO] = {"misinfo", 0.5},
+    [MT_FLAG_PRIVACY] = {"privacy", 0.5},
+    [MT_FLAG_CRISIS] = {"crisis", 0.35},
+    [MT_FLAG_ADE] = {"ade", 0.5},
+    [MT_FLAG_ASPECT_WAIT] = {"aspect.wait", 0.5},
+    [MT_FLAG_ASPECT_BILLING] = {"aspect.billing", 0.5},
+    [MT_FLAG_ASPECT_STAFF] = {"aspect.staff", 0.5},
+    [MT_FLAG_ASPECT_COMMUNICATION] = {"aspect.communication", 0.5},
+    [MT_FLAG_ASPECT_CLEANLINESS] = {"aspect.cleanliness", 0.5},
+    [MT_FLAG_ASPECT_ACCESS] = {"aspect.access", 0.5},
+    [MT_FLAG_ASPECT_FOOD] = {"aspect.food", 0.5},
+    [MT_FLAG_ASPECT_PARKING] = {"aspect.parking", 0.5},
+    [MT_FLAG_ASPECT_MEDICATION] = {"aspect.medication", 0.5},
+    [MT_FLAG_ASPECT_OUTCOME] = {"aspect.outcome", 0.5},
+    [MT_FLAG_ASPECT_RECORDS] = {"aspect.records", 0.5},
+};
+
+size_t medtone_flag_count(void)
+{
+    return MT_FLAG_COUNT;
+}
+
+const char *medtone_flag_name(size_t flag)
+{
+    return flag < MT_FLAG_COUNT ? mt_flag_defs[flag].name : "";
+}
+
+medtone_status medtone_flag_find(const char *name, size_t *index)
+{
+    if (!name || !index) return MEDTONE_ERR_INVALID_ARG;
+    for (size_t i = 0; i < MT_FLAG_COUNT; i++)
+        if (!strcmp(mt_flag_defs[i].name, name)) {
+            *index = i;
+            return MEDTONE_OK;
+        }
+    return MEDTONE_ERR_NOT_FOUND;
+}
+
+double medtone_flag_default_threshold(size_t flag)
+{
+    return flag < MT_FLAG_COUNT ? mt_flag_defs[flag].threshold : 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Evidence
+ * ------------------------------------------------------------------------------------------- */
+
+int mt_flag_evidence(mt_flag_ctx *ctx, unsigned flag, size_t off, size_t len, const char *cue)
+{
+    mt_flags_state *f = &ctx->r->flags;
+    if (flag >= MT_FLAG_COUNT) return 0;
+    if (mt_reserve((void **)&f->ev, &f->ev_cap, f->nev + 1, sizeof *f->ev) != 0) {
+        ctx->oom = 1;
+        return -1;
+    }
+    f->ev[f->nev++] = (mt_evidence){flag, off, len, cue ? cue : ""};
+    return 0;
+}
+
+void mt_flag_set(mt_flag_ctx *ctx, unsigned flag, double score, double sentiment)
+{
+    if (flag >= MT_FLAG_COUNT) return;
+    if (!(score >= 0)) score = 0; /* also catches NaN */
+    if (score > 1) score = 1;
+    ctx->r->flags.score[flag] = score;
+    ctx->r->flags.sentiment[flag] = sentiment;
+}
+
+/* Groups the evidence by flag (stable, so each flag's evidence stays in text order). */
+static int sort_evidence(mt_flags_state *f)
+{
+    if (mt_reserve((void **)&f->ev_sorted, &f->ev_sorted_cap, f->nev ? f->nev : 1,
+                   sizeof *f->ev_sorted) != 0)
+        return -1;
+    size_t pos = 0;
+    for (unsigned flag = 0; flag < MT_FLAG_COUNT; flag++) {
+        f->ev_start[flag] = pos;
+        for (size_t i = 0; i < f->nev; i++)
+            if (f->ev[i].flag == flag) f->ev_sorted[pos++] = f->ev[i];
+        f->ev_count[flag] = pos - f->ev_start[flag];
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Cue matching: the same longest-match walk as the scorer, over the analyzer's cue lexicon.
+ * ------------------------------------------------------------------------------------------- */
+
+static int match_cues(const mt_lexicon *cues, medtone_result *r)
+{
+    const medtone_tokens *t = r->tokens;
+    mt_flags_state *f = &r->flags;
+    unsigned max_words = mt_lexicon_max_words(cues);
+    f->ncues = 0;
+    if (max_words == 0) return 0;
+    for (size_t i = 0; i < t->count;) {
+        const mt_token *tok = &t->tok[i];
+        if (tok->kind == MEDTONE_TOKEN_PUNCT) {
+            i++;
+            continue;
+        }
+        const mt_entry *best = mt_lexicon_find(cues, mt_token_norm(t, i), tok->norm_len);
+        size_t best_n = 1, len = 0;
+        if (max_words > 1) {
+            if (mt_reserve((void **)&r->key, &r->key_cap, tok->norm_len + 1, 1) != 0) return -1;
+            memcpy(r->key, mt_token_norm(t, i), tok->norm_len + 1);
+            len = tok->norm_len;
+            for (size_t n = 1; n < max_words && i + n < t->count; n++) {
+                const mt_token *next = &t->tok[i + n];
+                if (next->kind == MEDTONE_TOKEN_PUNCT || !mt_lexicon_has_prefix(cues, r->key, len))
+                    break;
+                if (mt_reserve((void **)&r->key, &r->key_cap, len + next->norm_len + 2, 1) != 0)
+                    return -1;
+                r->key[len++] = ' ';
+                memcpy(r->key + len, mt_token_norm(t, i + n), next->norm_len + 1);
+                len += next->norm_len;
+                const mt_entry *e = mt_lexicon_find(cues, r->key, len);
+                if (e) {
+                    best = e;
+                    best_n = n + 1;
+                }
+            }
+        }
+        if (best) {
+            if (mt_reserve((void **)&f->cues, &f->cues_cap, f->ncues + 1, sizeof *f->cues) != 0)
+                return -1;
+            const mt_token *last = &t->tok[i + best_n - 1];
+            f->cues[f->ncues++] = (mt_cue_hit){i, best_n, tok->off, last->off + last->len - tok->off,
+                                               best};
+        }
+        i += best_n;
+    }
+    return 0;
+}
+
+void mt_flags_reset(mt_flags_state *f)
+{
+    memset(f->score, 0, sizeof f->score);
+    memset(f->sentiment, 0, sizeof f->sentiment);
+    memset(f->fired, 0, sizeof f->fired);
+    memset(f->ev_start, 0, sizeof f->ev_start);
+    memset(f->ev_count, 0, sizeof f->ev_count);
+    f->nev = 0;
+    f->ncues = 0;
+}
+
+void mt_flags_free(mt_flags_state *f)
+{
+    mt_free(f->ev);
+    mt_free(f->ev_sorted);
+    mt_free(f->cues);
+}
+
+medtone_status mt_flags_run(const medtone_analyzer *an, const char *text, size_t len,
+                            medtone_result *r)
+{
+    mt_flags_state *f = &r->flags;
+    mt_flags_reset(f);
+    if (match_cues(an->cues, r) != 0) return MEDTONE_ERR_NOMEM;
+    mt_flag_ctx ctx = {an, r, text, len, 0};
+    void (*const modules[])(mt_flag_ctx *) = {mt_flag_ade,     mt_flag_privacy, mt_flag_crisis,
+                                              mt_flag_misinfo, mt_flag_aspects, mt_flag_negative};
+    for (size_t m = 0; m < sizeof modules / sizeof modules[0] && !ctx.oom; m++) modules[m](&ctx);
+    if (ctx.oom || sort_evidence(f) != 0) return MEDTONE_ERR_NOMEM;
+    for (unsigned flag = 0; flag < MT_FLAG_COUNT; flag++)
+        f->fired[flag] = f->score[flag] > 0 && f->score[flag] >= an->threshold[flag];
+    return MEDTONE_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Public accessors
+ * ------------------------------------------------------------------------------------------- */
+
+double medtone_result_flag_score(const medtone_result *r, size_t flag)
+{
+    return r && flag < MT_FLAG_COUNT ? r->flags.score[flag] : 0;
+}
+
+int medtone_result_flag_fired(const medtone_result *r, size_t flag)
+{
+    return r && flag < MT_FLAG_COUNT ? r->flags.fired[flag] : 0;
+}
+
+double medtone_result_flag_sentiment(const medtone_result *r, size_t flag)
+{
+    return r && flag < MT_FLAG_COUNT ? r->flags.sentiment[flag] : 0;
+}
+
+size_t medtone_result_evidence_count(const medtone_result *r, size_t flag)
+{
+    return r && flag < MT_FLAG_COUNT ? r->flags.ev_count[flag] : 0;
+}
+
+static const mt_evidence *evidence_at(const medtone_result *r, size_t flag, size_t i)
+{
+    if (!r || flag >= MT_FLAG_COUNT || i >= r->flags.ev_count[flag]) return NULL;
+    return &r->flags.ev_sorted[r->flags.ev_start[flag] + i];
+}
+
+size_t medtone_result_evidence_offset(const medtone_result *r, size_t flag, size_t i)
+{
+    const mt_evidence *e = evidence_at(r, flag, i);
+    return e ? e->off : 0;
+}
+
+size_t medtone_result_evidence_length(const medtone_result *r, size_t flag, size_t i)
+{
+    const mt_evidence *e = evidence_at(r, flag, i);
+    return e ? e->len : 0;
+}
+
+const char *medtone_result_evidence_cue(const medtone_result *r, size_t flag, size_t i)
+{
+    const mt_evidence *e = evidence_at(r, flag, i);
+    return e ? e->cue : "";
+}

@@ -1,0 +1,95 @@
+/* flags.h — the flag framework: the registry of flags, cue matching, evidence, and the interface
+ * each flag module in src/flags/ implements. */
+#ifndef MT_FLAGS_H
+#define MT_FLAGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "medtone.h"
+#include "lexicon.h"
+
+/* Flag indexes; the first five are public (MEDTONE_FLAG_*), aspects follow. Append only. */
+enum {
+    MT_FLAG_NEGATIVE = 0,
+    MT_FLAG_MISINFO,
+    MT_FLAG_PRIVACY,
+    MT_FLAG_CRISIS,
+    MT_FLAG_ADE,
+    MT_FLAG_ASPECT_WAIT,
+    MT_FLAG_ASPECT_BILLING,
+    MT_FLAG_ASPECT_STAFF,
+    MT_FLAG_ASPECT_COMMUNICATION,
+    MT_FLAG_ASPECT_CLEANLINESS,
+    MT_FLAG_ASPECT_ACCESS,
+    MT_FLAG_ASPECT_FOOD,
+    MT_FLAG_ASPECT_PARKING,
+    MT_FLAG_ASPECT_MEDICATION,
+    MT_FLAG_ASPECT_OUTCOME,
+    MT_FLAG_ASPECT_RECORDS,
+    MT_FLAG_COUNT
+};
+#define MT_FLAG_FIRST_ASPECT MT_FLAG_ASPECT_WAIT
+
+typedef struct mt_flag_def {
+    const char *name;
+    double threshold; /* default */
+} mt_flag_def;
+
+extern const mt_flag_def mt_flag_defs[MT_FLAG_COUNT];
+
+/* One piece of evidence: a span of the text and the cue that matched there. */
+typedef struct mt_evidence {
+    uint32_t flag;
+    size_t off, len;
+    const char *cue; /* static string or a lexicon key: never a copy of the text */
+} mt_evidence;
+
+/* A match of the cue lexicon over the tokens (longest match first, like the scorer). */
+typedef struct mt_cue_hit {
+    size_t tok0, ntok;
+    size_t off, len; /* byte span */
+    const mt_entry *entry;
+} mt_cue_hit;
+
+/* Per-result flag state, kept in the result and reused from text to text. */
+typedef struct mt_flags_state {
+    double score[MT_FLAG_COUNT];
+    double sentiment[MT_FLAG_COUNT];
+    unsigned char fired[MT_FLAG_COUNT];
+    size_t ev_start[MT_FLAG_COUNT], ev_count[MT_FLAG_COUNT];
+    mt_evidence *ev, *ev_sorted;
+    size_t nev, ev_cap, ev_sorted_cap;
+    mt_cue_hit *cues;
+    size_t ncues, cues_cap;
+} mt_flags_state;
+
+/* What a flag module sees. */
+typedef struct mt_flag_ctx {
+    const medtone_analyzer *an;
+    medtone_result *r; /* tokens, items, terms (see result.h), cues in r->flags */
+    const char *text;
+    size_t len;
+    int oom; /* set by mt_flag_evidence on allocation failure */
+} mt_flag_ctx;
+
+/* Records evidence for a flag. Returns 0, or -1 (and sets ctx->oom) when out of memory. */
+int mt_flag_evidence(mt_flag_ctx *ctx, unsigned flag, size_t off, size_t len, const char *cue);
+/* Sets a flag's score (clamped to [0, 1]) and its sentiment. */
+void mt_flag_set(mt_flag_ctx *ctx, unsigned flag, double score, double sentiment);
+
+/* The flag modules, run in this order after scoring; each sets its flags' scores and evidence. */
+void mt_flag_ade(mt_flag_ctx *ctx);
+void mt_flag_privacy(mt_flag_ctx *ctx);
+void mt_flag_crisis(mt_flag_ctx *ctx);
+void mt_flag_misinfo(mt_flag_ctx *ctx);
+void mt_flag_aspects(mt_flag_ctx *ctx);
+void mt_flag_negative(mt_flag_ctx *ctx); /* last: it may read the others */
+
+/* Runs cue matching and every module for the analysis in r. */
+medtone_status mt_flags_run(const medtone_analyzer *an, const char *text, size_t len,
+                            medtone_result *r);
+void mt_flags_reset(mt_flags_state *f);
+void mt_flags_free(mt_flags_state *f);
+
+#endif
