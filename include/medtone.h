@@ -217,6 +217,17 @@ MEDTONE_API medtone_status medtone_analyzer_load_lexicon_data(medtone_analyzer *
                                                               const char *name, const char *data,
                                                               size_t len);
 
+/* The same for the flags' cue lexicon: a layer of cues in the same format, where the valence
+ * column is the cue's weight and the tags say which flag it serves (misinfo, crisis, health-info,
+ * identifier, reaction, drug, org, and the aspects wait, billing, staff, communication,
+ * cleanliness, access, food, parking, medication, outcome, records). Unlike sentiment layers, a
+ * cue listed again in a later layer keeps its earlier tags too. Extends, for example, the lists of
+ * reliable and unreliable web domains (`example-cures.com	2.5	misinfo`). */
+MEDTONE_API medtone_status medtone_analyzer_load_cues(medtone_analyzer *analyzer, const char *path);
+MEDTONE_API medtone_status medtone_analyzer_load_cues_data(medtone_analyzer *analyzer,
+                                                           const char *name, const char *data,
+                                                           size_t len);
+
 /* A description of the last failed load on this analyzer, or "" when none failed. Owned by the
  * analyzer, valid until the next load call on it. */
 MEDTONE_API const char *medtone_analyzer_last_error(const medtone_analyzer *analyzer);

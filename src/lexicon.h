@@ -76,5 +76,9 @@ unsigned mt_lexicon_max_words(const mt_lexicon *lex);
 size_t mt_lexicon_layer_count(const mt_lexicon *lex);
 const char *mt_lexicon_layer_name(const mt_lexicon *lex, size_t i);
 size_t mt_lexicon_size(const mt_lexicon *lex); /* distinct terms after merging */
+/* With on != 0, a key listed again in a later layer keeps the earlier layers' tags as well (its
+ * other fields still come from the later line). The cue lexicon merges this way, so a word can
+ * serve several flags; the sentiment lexicon does not (a user layer may strip tags). */
+void mt_lexicon_set_merge_tags(mt_lexicon *lex, int on);
 
 #endif

@@ -27,6 +27,7 @@ void medtone_result_free(medtone_result *r)
     mt_free(r->terms);
     mt_free(r->items);
     mt_free(r->key);
+    mt_flags_free(&r->flags);
     mt_free(r);
 }
 
@@ -36,6 +37,7 @@ void mt_result_reset(medtone_result *r)
     r->nterms = 0;
     r->nitems = 0;
     r->analyzer = NULL;
+    mt_flags_reset(&r->flags);
 }
 
 medtone_status medtone_analyze(const medtone_analyzer *analyzer, const char *text, size_t len,
@@ -45,6 +47,8 @@ medtone_status medtone_analyze(const medtone_analyzer *analyzer, const char *tex
     mt_result_reset(result);
     if (!analyzer || (!text && len > 0)) return MEDTONE_ERR_INVALID_ARG;
     medtone_status st = mt_score(analyzer, text ? text : "", len, result);
+    if (st == MEDTONE_OK && analyzer->flags)
+        st = mt_flags_run(analyzer, text ? text : "", len, result);
     if (st != MEDTONE_OK) {
         mt_result_reset(result);
         result->tokens->count = 0;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "medtone.h"
+#include "flags.h"
 #include "lexicon.h"
 
 #define MT_NO_TERM ((size_t)-1)
@@ -42,6 +43,7 @@ struct medtone_result {
     size_t nitems, items_cap;
     char *key; /* scratch for building multi-word keys */
     size_t key_cap;
+    mt_flags_state flags;
 };
 
 /* Empties a result (score 0, no terms) without freeing its buffers. */

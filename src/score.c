@@ -142,6 +142,21 @@ static size_t count_char(const char *s, char c)
     return n;
 }
 
+/* "Dr. Patel was great": the period of a title or common abbreviation, written right after it, does
+ * not end the sentence, so a "but" before it still reaches the praise after it. */
+static int is_abbreviation_dot(const medtone_tokens *t, size_t i)
+{
+    static const char *const abbrev[] = {"dr", "mr", "mrs", "ms", "st", "prof", "vs", "jr",
+                                         "sr", "dept", "approx", "appt", "no", "etc", "e.g", "i.e"};
+    const mt_token *dot = &t->tok[i];
+    if (i == 0 || dot->repeat != 1 || t->norm[dot->norm_off] != '.') return 0;
+    const mt_token *prev = &t->tok[i - 1];
+    if (prev->kind != MEDTONE_TOKEN_WORD || prev->off + prev->len != dot->off) return 0;
+    for (size_t k = 0; k < sizeof abbrev / sizeof abbrev[0]; k++)
+        if (!strcmp(mt_token_norm(t, i - 1), abbrev[k])) return 1;
+    return 0;
+}
+
 /* Builds r->items from r->tokens. Returns -1 when out of memory. */
 static int build_items(medtone_result *r, const mt_lexicon *lex)
 {
@@ -152,7 +167,9 @@ static int build_items(medtone_result *r, const mt_lexicon *lex)
         const mt_token *tok = &t->tok[i];
         if (tok->kind == MEDTONE_TOKEN_PUNCT) {
             const char *norm = mt_token_norm(t, i);
-            if (ends_sentence(norm)) {
+            if (is_abbreviation_dot(t, i)) {
+                /* not a boundary */
+            } else if (ends_sentence(norm)) {
                 sentence++;
                 clause++;
             } else if (strpbrk(norm, ",:") || strstr(norm, "\xe2\x80\x94")) {

@@ -9,7 +9,11 @@ import sys
 
 KNOWN_TAGS = {"negator", "booster", "contrast", "concession", "symptom", "relief", "result",
               "clinical", "side-effect", "drug", "slang", "acronym", "idiom", "emoji", "emoticon",
-              "care", "mwe", "misspelling", "profanity", "sarcasm", "condition"}
+              "care", "mwe", "misspelling", "profanity", "sarcasm", "condition",
+              # cue lexicons (lexicons/cues-*.tsv)
+              "misinfo", "crisis", "health-info", "identifier", "reaction", "org", "wait",
+              "billing", "staff", "communication", "cleanliness", "access", "food", "parking",
+              "medication", "outcome", "records"}
 VALUED = {"booster", "clinical"}
 
 

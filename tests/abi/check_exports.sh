@@ -8,7 +8,7 @@ trap 'rm -rf "$tmp"' EXIT
 nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sed 's/@.*//' |
   grep -v '^MEDTONE_0$' | sort -u > "$tmp/exported"
 sed -n '/global:/,/local:/p' "$map" | grep -o '[a-z_0-9]*;' | tr -d ';' | sort -u > "$tmp/map"
-grep -rho 'MEDTONE_API[^(]*(' "$inc" | sed -E 's/.*[ *]([a-z_0-9]+)\($/\1/' | sort -u > "$tmp/header"
+grep -rhoE '^MEDTONE_API[^(]*\(' "$inc" | sed -E 's/.*[ *]([a-z_0-9]+)\($/\1/' | sort -u > "$tmp/header"
 status=0
 if ! diff -u "$tmp/map" "$tmp/exported" > "$tmp/d1"; then
   echo "exported symbols differ from $map:"; cat "$tmp/d1"; status=1

@@ -1,0 +1,7 @@
+/* ade.c — placeholder until the module lands; raises nothing. */
+#include "flags.h"
+
+void mt_flag_ade(mt_flag_ctx *ctx)
+{
+    (void)ctx;
+}

@@ -1,0 +1,7 @@
+/* privacy.c — placeholder until the module lands; raises nothing. */
+#include "flags.h"
+
+void mt_flag_privacy(mt_flag_ctx *ctx)
+{
+    (void)ctx;
+}
