@@ -293,6 +293,7 @@ MEDTONE_API unsigned medtone_result_term_rules(const medtone_result *result, siz
 #define MEDTONE_RULE_CLINICAL 0x0100u      /* a clinical polarity shift: "tested positive" */
 #define MEDTONE_RULE_LEAST 0x0200u         /* "least": "the least helpful" */
 #define MEDTONE_RULE_EXCLAIM 0x0400u       /* strengthened by exclamation marks */
+#define MEDTONE_RULE_CONDITION 0x0800u     /* a symptom named, not judged: "for my anxiety" */
 
 /* The name of one rule bit ("negated", "boosted", ...), or "unknown". */
 MEDTONE_API const char *medtone_rule_name(unsigned rule);

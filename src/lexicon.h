@@ -40,6 +40,7 @@
 #define MT_TAG_ASPECT_RECORDS 0x04000000u
 #define MT_TAG_ASPECT_FIRST MT_TAG_ASPECT_WAIT /* aspect bits are consecutive, in flag order */
 #define MT_TAG_ASPECT_ALL 0x07FF0000u
+#define MT_TAG_ACRONYM 0x08000000u /* written in capitals by habit (ICU, ER, MRI): no caps emphasis */
 
 typedef struct mt_entry {
     const char *key;  /* normalized words joined by one space, NUL-terminated */

@@ -266,6 +266,7 @@ static const tag_def known_tags[] = {
     {"access", MT_TAG_ASPECT_ACCESS, 0},    {"food", MT_TAG_ASPECT_FOOD, 0},
     {"parking", MT_TAG_ASPECT_PARKING, 0},  {"medication", MT_TAG_ASPECT_MEDICATION, 0},
     {"outcome", MT_TAG_ASPECT_OUTCOME, 0},  {"records", MT_TAG_ASPECT_RECORDS, 0},
+    {"acronym", MT_TAG_ACRONYM, 0},
 };
 
 typedef struct parser {

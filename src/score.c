@@ -35,6 +35,9 @@ static const double booster_decay[] = {1.0, 0.9, 0.8};
 #define BOOSTER_REACH 3
 /* A symptom governed by relief is praise of the treatment: "no more migraines". */
 #define RELIEF_GAIN 1.1
+/* A symptom or condition merely named ("I take it for my anxiety", "pain in my knee") says what
+ * the writer has, not how they judge anything: it keeps only part of its valence. */
+#define CONDITION_WEIGHT 0.35
 /* How many items away a relief trigger or a test-result word may stand. */
 #define RELIEF_REACH 4
 #define RESULT_REACH 4
@@ -47,7 +50,8 @@ static const double booster_decay[] = {1.0, 0.9, 0.8};
 /* "great!!!": each exclamation mark (up to four) strengthens its sentence. */
 #define EXCLAIM_STEP 0.12
 #define EXCLAIM_MAX 4
-/* The raw sum s becomes s / sqrt(s^2 + ALPHA): about 0.46 for "good", 0.95 for a glowing post. */
+/* The raw sum s (divided by the square root of the number of terms) becomes s / sqrt(s^2 + ALPHA):
+ * about 0.46 for "good", 0.9 and more for a glowing post. */
 #define ALPHA 15.0
 
 /* ---------------------------------------------------------------------------------------------
@@ -319,15 +323,20 @@ static double word_rules(const medtone_result *r, size_t i, int mixed_case, size
         *rules |= MEDTONE_RULE_CLINICAL;
     }
     /* "no more migraines", "my anxiety is finally gone": relief turns a symptom into praise. */
-    if ((e->tags & MT_TAG_SYMPTOM) && v < 0 && relief_governs(r, i)) {
-        v = -v * RELIEF_GAIN;
-        *rules |= MEDTONE_RULE_RELIEF;
+    if ((e->tags & MT_TAG_SYMPTOM) && v < 0) {
+        if (relief_governs(r, i)) {
+            v = -v * RELIEF_GAIN;
+            *rules |= MEDTONE_RULE_RELIEF;
+        } else {
+            v *= CONDITION_WEIGHT;
+            *rules |= MEDTONE_RULE_CONDITION;
+        }
     }
     if (v == 0) return 0;
     double sign = v > 0 ? 1.0 : -1.0;
 
-    /* "the nurse was GREAT" */
-    if ((it->flags & MEDTONE_TOKEN_ALLCAPS) && mixed_case) {
+    /* "the nurse was GREAT" (but "the ICU team" is not shouting: acronyms are always capitals) */
+    if ((it->flags & MEDTONE_TOKEN_ALLCAPS) && mixed_case && !(e->tags & MT_TAG_ACRONYM)) {
         v += sign * fabs(v) * CAPS_FACTOR;
         *rules |= MEDTONE_RULE_CAPS;
     }
@@ -477,6 +486,10 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
         if (r->items[i].term == MT_NO_TERM || r->terms[r->items[i].term].contribution == 0)
             neu += 1;
     double total = pos + neg + neu;
+    /* Evidence adds up like a mean's confidence, not linearly: a review with twenty mixed terms
+     * is not twenty times as sure as a tweet with one, so the sum is divided by the square root
+     * of the number of terms before squashing. */
+    if (r->nterms > 1) sum /= sqrt((double)r->nterms);
     r->compound = sum / sqrt(sum * sum + ALPHA);
     if (total > 0) {
         r->positive = pos / total;
