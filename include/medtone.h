@@ -196,7 +196,10 @@ MEDTONE_API medtone_status medtone_options_set_int(medtone_options *options, med
  * valence is a number in -4..+4. term may be several words ("bedside manner"); it is normalized
  * exactly as the tokenizer normalizes text. tags is a comma-separated list of names, some with
  * a value (booster=0.3); unknown tags are kept for forward compatibility and ignored. When a
- * term appears twice, the later line or the later layer wins.
+ * term appears twice, the later line or the later layer wins. Valences are plain decimals (read
+ * the same in every locale). Limits: a file, or a gzip stream once inflated, of at most 256 MiB
+ * (MEDTONE_ERR_TOO_LARGE beyond), and at most 32 words in a term. A line starting with '#' is a
+ * comment, so write a hashtag term without its '#' (it normalizes the same).
  * ------------------------------------------------------------------------------------------- */
 
 typedef struct medtone_analyzer medtone_analyzer;
@@ -232,7 +235,8 @@ MEDTONE_API medtone_status medtone_analyzer_load_cues_data(medtone_analyzer *ana
  * analyzer, valid until the next load call on it. */
 MEDTONE_API const char *medtone_analyzer_last_error(const medtone_analyzer *analyzer);
 
-/* The layers in merge order (0 = bottom) and the number of distinct terms after merging. */
+/* The layers in merge order (0 = bottom; NULL for an index out of range) and the number of
+ * distinct terms after merging. Each built-in lexicon file is one layer. */
 MEDTONE_API size_t medtone_analyzer_layer_count(const medtone_analyzer *analyzer);
 MEDTONE_API const char *medtone_analyzer_layer_name(const medtone_analyzer *analyzer, size_t i);
 MEDTONE_API size_t medtone_analyzer_term_count(const medtone_analyzer *analyzer);

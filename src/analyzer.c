@@ -15,7 +15,8 @@ medtone_options *medtone_options_new(void)
     o->embedded_lexicons = 1;
     o->negation_scope = MT_NEGATION_SCOPE_DEFAULT;
     o->flags = 1;
-    for (size_t f = 0; f < MT_FLAG_COUNT; f++) o->threshold[f] = mt_flag_defs[f].threshold;
+    for (size_t f = 0; f < MT_FLAG_COUNT; f++)
+        o->threshold[f] = mt_flag_defs[f].threshold;
     return o;
 }
 

@@ -5,7 +5,9 @@
  * Merge rule: an entry is keyed by its normalized term. When a key is already present, the later
  * line (in the same layer) or the later layer replaces ALL of the earlier entry's fields (valence,
  * tags, booster, clinical, layer); nothing is combined. So a user layer can neutralize a word by
- * listing it with valence 0 and no tags.
+ * listing it with valence 0 and no tags. The one exception is a lexicon with merge_tags on (the
+ * flags' cue lexicon): there a later layer's entry also keeps the tags that earlier LAYERS gave
+ * the key, while within one layer the last line still wins outright.
  *
  * Memory: each layer owns one key arena (the NUL-terminated keys of its lines, written by the
  * parser); entries point into these arenas, which live as long as the lexicon, so entry keys and
@@ -267,7 +269,9 @@ medtone_status mt_lexicon_merge_layer(mt_lexicon *lex, char *name, char *keys, m
     lex->layers[lex->nlayers].keys = keys;
     lex->nlayers++;
 
-    for (size_t i = 0; i < count; i++) {
+    /* Lines go in last to first, so the last line of a key in this layer is the one applied and
+     * earlier lines of the same key are skipped (their entry already carries this layer). */
+    for (size_t i = count; i-- > 0;) {
         mt_entry e = entries[i];
         e.layer = layer;
         uint64_t h = hash_bytes(e.key, e.key_len);
@@ -277,7 +281,8 @@ medtone_status mt_lexicon_merge_layer(mt_lexicon *lex, char *name, char *keys, m
              * cue lexicon keeps the tags of earlier layers too: "meds" is both a drug cue and a
              * medication-aspect cue when two cue files list it. */
             const mt_entry *old = &lex->entries[s->idx - 1];
-            if (lex->merge_tags && old->layer != layer) e.tags |= old->tags;
+            if (old->layer == layer) continue; /* a later line of this layer already won */
+            if (lex->merge_tags) e.tags |= old->tags;
             e.key = old->key;
             lex->entries[s->idx - 1] = e;
             if (e.nwords > lex->max_words) lex->max_words = e.nwords;

@@ -71,6 +71,11 @@ static medtone_status load(medtone_analyzer *a, const char *name, const char *te
     return medtone_analyzer_load_lexicon_data(a, name, text, strlen(text));
 }
 
+static medtone_status load_cues(medtone_analyzer *a, const char *name, const char *text)
+{
+    return medtone_analyzer_load_cues_data(a, name, text, strlen(text));
+}
+
 static const mt_entry *find(const medtone_analyzer *a, const char *key)
 {
     return mt_lexicon_find(a->lex, key, strlen(key));
@@ -96,6 +101,9 @@ static const char *const probe_prefixes[] = {"waited", "waited for", "bedside", 
 
 typedef struct snapshot {
     size_t layers, terms;
+    size_t cue_layers, cue_terms;
+    int cue_found;
+    mt_entry cue; /* the entry of "meds" in the cue lexicon */
     unsigned max_words;
     char top_layer[64];
     int found[NPROBE];
@@ -109,6 +117,11 @@ static void take(const medtone_analyzer *a, snapshot *s)
     s->layers = medtone_analyzer_layer_count(a);
     s->terms = medtone_analyzer_term_count(a);
     s->max_words = mt_lexicon_max_words(a->lex);
+    s->cue_layers = mt_lexicon_layer_count(a->cues);
+    s->cue_terms = mt_lexicon_size(a->cues);
+    const mt_entry *cue = mt_lexicon_find(a->cues, "meds", 4);
+    s->cue_found = cue != NULL;
+    if (cue) s->cue = *cue;
     if (s->layers)
         snprintf(s->top_layer, sizeof s->top_layer, "%s",
                  medtone_analyzer_layer_name(a, s->layers - 1));
@@ -126,6 +139,14 @@ static void assert_same(const snapshot *x, const snapshot *y)
     assert_int_equal(x->layers, y->layers);
     assert_int_equal(x->terms, y->terms);
     assert_int_equal(x->max_words, y->max_words);
+    assert_int_equal(x->cue_layers, y->cue_layers);
+    assert_int_equal(x->cue_terms, y->cue_terms);
+    assert_int_equal(x->cue_found, y->cue_found);
+    if (x->cue_found) {
+        assert_int_equal(x->cue.tags, y->cue.tags);
+        assert_int_equal(x->cue.layer, y->cue.layer);
+        assert_true(x->cue.valence == y->cue.valence);
+    }
     assert_string_equal(x->top_layer, y->top_layer);
     for (size_t i = 0; i < NPROBE; i++) {
         assert_int_equal(x->found[i], y->found[i]);
@@ -177,7 +198,8 @@ static const line_case line_cases[] = {
     {"side-effect and symptom together", "nausea\t-1.8\tside-effect,symptom\n", "nausea", -1.8,
      MT_TAG_SIDE_EFFECT | MT_TAG_SYMPTOM, 0, 0, 1},
     {"drug", "lisinopril\t0\tdrug\n", "lisinopril", 0, MT_TAG_DRUG, 0, 0, 1},
-    {"informational tags are ignored", "lol\t1.5\tslang,acronym\n", "lol", 1.5, 0, 0, 0, 1},
+    {"acronym (no caps emphasis)", "ICU\t0\tacronym\n", "icu", 0, MT_TAG_ACRONYM, 0, 0, 1},
+    {"informational tags are ignored", "lol\t1.5\tslang,idiom\n", "lol", 1.5, 0, 0, 0, 1},
     {"unknown tag with a value is ignored", "x\t1\tweight=abc\n", "x", 1, 0, 0, 0, 1},
     {"spaces around tags", "hardly\t0\t negator , drug \n", "hardly", 0,
      MT_TAG_NEGATOR | MT_TAG_DRUG, 0, 0, 1},
@@ -196,6 +218,25 @@ static const line_case line_cases[] = {
     {"hashtag normalized without '#'", "so #Blessed\t2\n", "so blessed", 2, 0, 0, 0, 2},
     {"emoticon is one token", ":-)\t2\n", ":-)", 2, 0, 0, 0, 1},
     {"emoji is one token", "\xF0\x9F\x98\x8D\t3\n", "\xF0\x9F\x98\x8D", 3, 0, 0, 0, 1},
+    {"cue tag misinfo", "miracle cure\t2\tmisinfo\n", "miracle cure", 2, MT_TAG_MISINFO, 0, 0, 2},
+    {"cue tag crisis", "overdose\t3\tcrisis\n", "overdose", 3, MT_TAG_CRISIS, 0, 0, 1},
+    {"cue tag health-info", "diagnosis\t1\thealth-info\n", "diagnosis", 1, MT_TAG_HEALTH_INFO, 0, 0,
+     1},
+    {"cue tag identifier", "my mrn is\t1\tidentifier\n", "my mrn is", 1, MT_TAG_IDENTIFIER, 0, 0,
+     3},
+    {"cue tag reaction", "rash\t1\treaction\n", "rash", 1, MT_TAG_REACTION, 0, 0, 1},
+    {"cue tag org", "nurses\t1\torg\n", "nurses", 1, MT_TAG_ORG, 0, 0, 1},
+    {"aspect tags, several on one line", "front desk\t1\twait,staff,access\n", "front desk", 1,
+     MT_TAG_ASPECT_WAIT | MT_TAG_ASPECT_STAFF | MT_TAG_ASPECT_ACCESS, 0, 0, 2},
+    {"aspect tags billing and records", "invoice\t1\tbilling,records\n", "invoice", 1,
+     MT_TAG_ASPECT_BILLING | MT_TAG_ASPECT_RECORDS, 0, 0, 1},
+    {"aspect tags communication and outcome", "explained\t1\tcommunication,outcome\n", "explained",
+     1, MT_TAG_ASPECT_COMMUNICATION | MT_TAG_ASPECT_OUTCOME, 0, 0, 1},
+    {"aspect tags cleanliness, food, parking, medication",
+     "lot\t1\tcleanliness,food,parking,medication\n", "lot", 1,
+     MT_TAG_ASPECT_CLEANLINESS | MT_TAG_ASPECT_FOOD | MT_TAG_ASPECT_PARKING |
+         MT_TAG_ASPECT_MEDICATION,
+     0, 0, 1},
     {"two-word term", "long wait\t-1.8\n", "long wait", -1.8, 0, 0, 0, 2},
 };
 
@@ -543,6 +584,85 @@ static void test_many_terms(void **state)
     free(text);
 }
 
+typedef struct merge_case {
+    const char *reason;
+    int merge_tags;
+    const char *bottom, *top;
+    double valence;
+    uint32_t tags;
+} merge_case;
+
+/* The cue lexicon (merge_tags on) keeps tags that EARLIER LAYERS gave a key; within one layer the
+ * last line wins, as everywhere. The sentiment lexicon (off) replaces. */
+static void test_merge_tags(void **state)
+{
+    (void)state;
+    const merge_case cases[] = {
+        {"cue layers add up their tags", 1, "meds\t1\tdrug\n", "meds\t2\tmedication\n", 2,
+         MT_TAG_DRUG | MT_TAG_ASPECT_MEDICATION},
+        {"sentiment layers replace tags", 0, "meds\t1\tdrug\n", "meds\t2\tmedication\n", 2,
+         MT_TAG_ASPECT_MEDICATION},
+        {"within a cue layer the last line wins, over the earlier layer's tags", 1,
+         "meds\t1\tdrug\n", "meds\t2\tmedication\nMeds\t0.5\twait\n", 0.5,
+         MT_TAG_DRUG | MT_TAG_ASPECT_WAIT},
+        {"within one layer the last line wins outright", 1, "", "meds\t1\tdrug\nmeds\t2\torg\n", 2,
+         MT_TAG_ORG},
+        {"a later cue line without tags keeps the earlier tags", 1, "meds\t1\tdrug\n", "meds\t-1\n",
+         -1, MT_TAG_DRUG},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const merge_case *c = &cases[i];
+        mt_lexicon *lex = mt_lexicon_new();
+        assert_non_null(lex);
+        mt_lexicon_set_merge_tags(lex, c->merge_tags);
+        char err[256] = "";
+        assert_int_equal(
+            mt_lexicon_add_layer(lex, "bottom", c->bottom, strlen(c->bottom), err, sizeof err),
+            MEDTONE_OK);
+        assert_int_equal(mt_lexicon_add_layer(lex, "top", c->top, strlen(c->top), err, sizeof err),
+                         MEDTONE_OK);
+        const mt_entry *e = mt_lexicon_find(lex, "meds", 4);
+        if (!e || !near(e->valence, c->valence) || e->tags != c->tags || e->layer != 1)
+            fail_msg("case '%s': valence %g tags %#x", c->reason, e ? e->valence : 0,
+                     e ? e->tags : 0);
+        assert_int_equal(mt_lexicon_size(lex), 1);
+        mt_lexicon_free(lex);
+    }
+}
+
+static void test_analyzer_cues(void **state)
+{
+    (void)state;
+    medtone_analyzer *a = new_empty();
+    /* reason: cue layers go to the cue lexicon, never into sentiment */
+    assert_int_equal(load_cues(a, "c1", "meds\t1\tdrug\n"), MEDTONE_OK);
+    assert_int_equal(medtone_analyzer_layer_count(a), 0);
+    assert_null(find(a, "meds"));
+    assert_int_equal(mt_lexicon_layer_count(a->cues), 1);
+    assert_string_equal(mt_lexicon_layer_name(a->cues, 0), "c1");
+    /* reason: the analyzer's cue lexicon merges tags across layers */
+    assert_int_equal(load_cues(a, "c2", "meds\t1\tmedication\n"), MEDTONE_OK);
+    assert_int_equal(mt_lexicon_find(a->cues, "meds", 4)->tags,
+                     MT_TAG_DRUG | MT_TAG_ASPECT_MEDICATION);
+    /* reason: a failed cue load names file and line and changes nothing */
+    snapshot before, after;
+    take(a, &before);
+    assert_int_equal(load_cues(a, "c3.tsv", "ok\t1\norg only\n"), MEDTONE_ERR_PARSE);
+    assert_true(starts_with(medtone_analyzer_last_error(a), "c3.tsv:2: "));
+    take(a, &after);
+    assert_same(&before, &after);
+    /* reason: files work the same way, gzip included */
+    assert_int_equal(medtone_analyzer_load_cues(a, data_path("gzipped.tsv.gz")), MEDTONE_OK);
+    assert_int_equal(mt_lexicon_layer_count(a->cues), 3);
+    assert_non_null(mt_lexicon_find(a->cues, "comforting", 10));
+    assert_int_equal(medtone_analyzer_load_cues(a, data_path("truncated.tsv.gz")),
+                     MEDTONE_ERR_GZIP);
+    assert_int_equal(mt_lexicon_layer_count(a->cues), 3);
+    assert_int_equal(medtone_analyzer_load_cues(NULL, "x"), MEDTONE_ERR_INVALID_ARG);
+    assert_int_equal(medtone_analyzer_load_cues_data(NULL, "x", "", 0), MEDTONE_ERR_INVALID_ARG);
+    medtone_analyzer_free(a);
+}
+
 /* ----- files ------------------------------------------------------------------------------ */
 
 static void test_file_plain(void **state)
@@ -758,6 +878,10 @@ static const option_case option_cases[] = {
     {"scope -1 is out of range", MEDTONE_OPT_NEGATION_SCOPE, -1, MEDTONE_ERR_INVALID_ARG},
     {"a huge value does not wrap", MEDTONE_OPT_NEGATION_SCOPE, 0x100000003L,
      MEDTONE_ERR_INVALID_ARG},
+    {"flags off", MEDTONE_OPT_FLAGS, 0, MEDTONE_OK},
+    {"flags on", MEDTONE_OPT_FLAGS, 1, MEDTONE_OK},
+    {"flags is a boolean", MEDTONE_OPT_FLAGS, 2, MEDTONE_ERR_INVALID_ARG},
+    {"flags negative", MEDTONE_OPT_FLAGS, -1, MEDTONE_ERR_INVALID_ARG},
     {"unknown option 0", (medtone_option)0, 1, MEDTONE_ERR_INVALID_ARG},
     {"unknown option 99", (medtone_option)99, 1, MEDTONE_ERR_INVALID_ARG},
 };
@@ -772,13 +896,17 @@ static void test_option_ranges(void **state)
         /* start from non-default values so that "left as it was" is visible */
         assert_int_equal(medtone_options_set_int(o, MEDTONE_OPT_NEGATION_SCOPE, 5), MEDTONE_OK);
         assert_int_equal(medtone_options_set_int(o, MEDTONE_OPT_EMBEDDED_LEXICONS, 0), MEDTONE_OK);
+        assert_int_equal(medtone_options_set_int(o, MEDTONE_OPT_FLAGS, 0), MEDTONE_OK);
         medtone_status st = medtone_options_set_int(o, c->option, c->value);
         if (st != c->status) fail_msg("case '%s': status %d", c->reason, st);
         if (st != MEDTONE_OK) {
             assert_int_equal(o->negation_scope, 5);
             assert_int_equal(o->embedded_lexicons, 0);
+            assert_int_equal(o->flags, 0);
         } else if (c->option == MEDTONE_OPT_NEGATION_SCOPE) {
             assert_int_equal(o->negation_scope, c->value);
+        } else if (c->option == MEDTONE_OPT_FLAGS) {
+            assert_int_equal(o->flags, c->value);
         } else {
             assert_int_equal(o->embedded_lexicons, c->value);
         }
@@ -786,6 +914,42 @@ static void test_option_ranges(void **state)
     }
     assert_int_equal(medtone_options_set_int(NULL, MEDTONE_OPT_NEGATION_SCOPE, 3),
                      MEDTONE_ERR_INVALID_ARG);
+}
+
+typedef struct threshold_case {
+    const char *reason;
+    size_t flag;
+    double value;
+    medtone_status status;
+} threshold_case;
+
+static void test_option_thresholds(void **state)
+{
+    (void)state;
+    const threshold_case cases[] = {
+        {"0 is the lowest threshold", MEDTONE_FLAG_CRISIS, 0.0, MEDTONE_OK},
+        {"1 is the highest threshold", MEDTONE_FLAG_MISINFO, 1.0, MEDTONE_OK},
+        {"a threshold inside [0, 1]", MEDTONE_FLAG_ADE, 0.42, MEDTONE_OK},
+        {"below 0", MEDTONE_FLAG_NEGATIVE, -0.01, MEDTONE_ERR_INVALID_ARG},
+        {"above 1", MEDTONE_FLAG_PRIVACY, 1.01, MEDTONE_ERR_INVALID_ARG},
+        {"NaN is no threshold", MEDTONE_FLAG_PRIVACY, NAN, MEDTONE_ERR_INVALID_ARG},
+        {"unknown flag index", MT_FLAG_COUNT, 0.5, MEDTONE_ERR_INVALID_ARG},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        medtone_options *o = medtone_options_new();
+        assert_non_null(o);
+        medtone_status st = medtone_options_set_threshold(o, cases[i].flag, cases[i].value);
+        if (st != cases[i].status) fail_msg("case '%s': status %d", cases[i].reason, st);
+        for (size_t f = 0; f < MT_FLAG_COUNT; f++) {
+            /* reason: only the named flag changes, and only on success */
+            double want = st == MEDTONE_OK && f == cases[i].flag
+                              ? cases[i].value
+                              : medtone_flag_default_threshold(f);
+            assert_true(o->threshold[f] == want);
+        }
+        medtone_options_free(o);
+    }
+    assert_int_equal(medtone_options_set_threshold(NULL, 0, 0.5), MEDTONE_ERR_INVALID_ARG);
 }
 
 static void test_option_defaults(void **state)
@@ -796,6 +960,10 @@ static void test_option_defaults(void **state)
     /* header: embedded lexicons default 1, negation scope default 3 */
     assert_int_equal(o->embedded_lexicons, 1);
     assert_int_equal(o->negation_scope, 3);
+    /* header: flags default 1; thresholds start at each flag's default */
+    assert_int_equal(o->flags, 1);
+    for (size_t f = 0; f < MT_FLAG_COUNT; f++)
+        assert_true(o->threshold[f] == medtone_flag_default_threshold(f));
     medtone_options_free(o);
     medtone_options_free(NULL);
 }
@@ -839,14 +1007,21 @@ static void test_analyzer_options_used(void **state)
     medtone_options *o = medtone_options_new();
     assert_int_equal(medtone_options_set_int(o, MEDTONE_OPT_NEGATION_SCOPE, 7), MEDTONE_OK);
     assert_int_equal(medtone_options_set_int(o, MEDTONE_OPT_EMBEDDED_LEXICONS, 0), MEDTONE_OK);
+    assert_int_equal(medtone_options_set_int(o, MEDTONE_OPT_FLAGS, 0), MEDTONE_OK);
+    assert_int_equal(medtone_options_set_threshold(o, MEDTONE_FLAG_CRISIS, 0.25), MEDTONE_OK);
     medtone_analyzer *a = NULL;
     assert_int_equal(medtone_analyzer_new(o, &a), MEDTONE_OK);
     /* reason: the options are only read by _new; freeing them after is fine */
     medtone_options_free(o);
     assert_int_equal(a->negation_scope, 7);
-    /* reason: with embedded lexicons off the analyzer starts empty */
+    assert_int_equal(a->flags, 0);
+    assert_true(a->threshold[MEDTONE_FLAG_CRISIS] == 0.25);
+    assert_true(a->threshold[MEDTONE_FLAG_MISINFO] ==
+                medtone_flag_default_threshold(MEDTONE_FLAG_MISINFO));
+    /* reason: with embedded lexicons off the analyzer starts empty, cues included */
     assert_int_equal(medtone_analyzer_layer_count(a), 0);
     assert_int_equal(medtone_analyzer_term_count(a), 0);
+    assert_int_equal(mt_lexicon_layer_count(a->cues), 0);
     medtone_analyzer_free(a);
 }
 
@@ -1015,6 +1190,7 @@ static void load_loop(medtone_status (*do_load)(medtone_analyzer *, const void *
     medtone_analyzer *a = new_empty();
     assert_int_equal(load(a, "base", "good\t2\npain\t-2\tsymptom\nbedside manner\t1\n"),
                      MEDTONE_OK);
+    assert_int_equal(load_cues(a, "cues", "meds\t1\tdrug\n"), MEDTONE_OK);
     snapshot before, after;
     take(a, &before);
     for (long n = 1;; n++) {
@@ -1029,7 +1205,8 @@ static void load_loop(medtone_status (*do_load)(medtone_analyzer *, const void *
         assert_same(&before, &after);
         assert_true(n < 10000);
     }
-    assert_int_equal(medtone_analyzer_layer_count(a), 2);
+    /* reason: the successful load added exactly one layer to the base two */
+    assert_int_equal(medtone_analyzer_layer_count(a) + mt_lexicon_layer_count(a->cues), 3);
     medtone_analyzer_free(a);
 }
 
@@ -1037,6 +1214,12 @@ static medtone_status load_small(medtone_analyzer *a, const void *arg)
 {
     (void)arg;
     return load(a, "small", small_lexicon);
+}
+
+static medtone_status load_cues_small(medtone_analyzer *a, const void *arg)
+{
+    (void)arg;
+    return load_cues(a, "cues", "meds\t1\tmedication\nnew cue\t1\torg\n");
 }
 
 static medtone_status load_file(medtone_analyzer *a, const void *arg)
@@ -1060,6 +1243,7 @@ static void test_nomem_load_existing(void **state)
     (void)state;
     long base = g_count.live;
     load_loop(load_small, NULL);
+    load_loop(load_cues_small, NULL);
     /* the file path (reading) and gzip (zlib allocates through the hook) */
     char path[4096];
     snprintf(path, sizeof path, "%s", data_path("base.tsv"));
@@ -1123,6 +1307,8 @@ int main(void)
         cmocka_unit_test(test_has_prefix),
         cmocka_unit_test(test_find_uses_length),
         cmocka_unit_test(test_many_terms),
+        cmocka_unit_test(test_merge_tags),
+        cmocka_unit_test(test_analyzer_cues),
         cmocka_unit_test(test_file_plain),
         cmocka_unit_test(test_file_default_layer_name),
         cmocka_unit_test(test_file_crlf_bom),
@@ -1132,6 +1318,7 @@ int main(void)
         cmocka_unit_test(test_file_errors),
         cmocka_unit_test(test_gzip_size_cap),
         cmocka_unit_test(test_option_ranges),
+        cmocka_unit_test(test_option_thresholds),
         cmocka_unit_test(test_option_defaults),
         cmocka_unit_test(test_analyzer_defaults),
         cmocka_unit_test(test_analyzer_options_used),
