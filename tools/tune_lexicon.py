@@ -71,8 +71,14 @@ def squash(s):
     return s / math.sqrt(s * s + ALPHA)
 
 
+def scale(terms):
+    """As in src/score.c: the sum is divided by the square root of the number of terms."""
+    return 1.0 / math.sqrt(len(terms)) if len(terms) > 1 else 1.0
+
+
 def predict(rows, w):
-    return [squash(sum(c * w.get(k, 1.0) for k, c in terms)) for _, _, _, _, terms in rows]
+    return [squash(scale(terms) * sum(c * w.get(k, 1.0) for k, c in terms))
+            for _, _, _, _, terms in rows]
 
 
 def pearson(x, y):
@@ -146,12 +152,13 @@ def fit(sets, args):
         grad = {k: 2 * args.l2 * (w[k] - 1.0) for k in free}
         loss = 0.0
         for rows in train.values():
-            scale = 1.0 / max(1, len(rows))
+            weight = 1.0 / max(1, len(rows))
             for _, _, y, _, terms in rows:
-                s = sum(c * w.get(k, 1.0) for k, c in terms)
+                n = scale(terms)
+                s = n * sum(c * w.get(k, 1.0) for k, c in terms)
                 p = squash(s)
-                loss += scale * (p - y) ** 2
-                dp = 2 * (p - y) * ALPHA / (s * s + ALPHA) ** 1.5 * scale
+                loss += weight * (p - y) ** 2
+                dp = 2 * (p - y) * ALPHA / (s * s + ALPHA) ** 1.5 * weight * n
                 for k, c in terms:
                     if k in free:
                         grad[k] += dp * c
