@@ -92,6 +92,10 @@ MEDTONE_API medtone_status medtone_set_allocator(medtone_malloc_fn malloc_fn,
  * spans exactly that one byte. It becomes a MEDTONE_TOKEN_SYMBOL token with the
  * MEDTONE_TOKEN_INVALID_UTF8 flag. Offsets therefore never shift. NUL bytes and other control
  * characters separate tokens like white space.
+ *
+ * Numbers with a unit separated by one space are one token: "10 mg" is a DOSE normalized "10mg",
+ * "12.5 %" a PERCENT, "9 am" a TIME. Emoticons normalize to lower case with one mouth (":-)))" ->
+ * ":-)", "XD" -> "xd"); hashtags stop at a hyphen ("#COVID-19" -> "covid", "-", "19").
  * ------------------------------------------------------------------------------------------- */
 
 /* What a token is. Values are stable; new kinds are only ever appended. */
@@ -130,8 +134,9 @@ MEDTONE_API void medtone_tokens_free(medtone_tokens *tokens);
 
 /* Tokenizes text[0..len) into `tokens`, replacing what it held. Memory is kept between calls,
  * so tokenizing many texts with one list allocates only when a text is larger than any before.
- * `text` may be NULL when len is 0. Returns MEDTONE_ERR_NOMEM (tokens left empty) or
- * MEDTONE_ERR_INVALID_ARG for a NULL list or NULL text with len > 0. */
+ * `text` may be NULL when len is 0. Returns MEDTONE_ERR_NOMEM (tokens left empty),
+ * MEDTONE_ERR_INVALID_ARG for a NULL list or NULL text with len > 0, or MEDTONE_ERR_TOO_LARGE
+ * when one token's normalized form would exceed 4 GiB. */
 MEDTONE_API medtone_status medtone_tokenize(const char *text, size_t len, medtone_tokens *tokens);
 
 /* Number of tokens from the last medtone_tokenize call (0 for a new list). */

@@ -34,31 +34,50 @@ typedef struct special {
 static const special len2[] = {{{"no"}, "", NEG}, {{"im"}, "i'm", CON}};
 static const special len3[] = {
     {{"not"}, "", NEG}, {{"nor"}, "", NEG}, {{"ive"}, "i've", CON}, {{"hes"}, "he's", CON}};
-static const special len4[] = {
-    {{"none"}, "", NEG},           {{"dont"}, "don't", NEG | CON}, {{"cant"}, "can't", NEG | CON},
-    {{"wont"}, "won't", NEG | CON}, {{"aint"}, "ain't", NEG | CON}, {{"isnt"}, "isn't", NEG | CON},
-    {{"yall"}, "y'all", CON},      {{"weve"}, "we've", CON},       {{"whos"}, "who's", CON},
-    {{"shes"}, "she's", CON},      {{"itll"}, "it'll", CON}};
-static const special len5[] = {
-    {{"never"}, "", NEG},            {{"didnt"}, "didn't", NEG | CON},
-    {{"wasnt"}, "wasn't", NEG | CON}, {{"arent"}, "aren't", NEG | CON},
-    {{"hasnt"}, "hasn't", NEG | CON}, {{"hadnt"}, "hadn't", NEG | CON},
-    {{"youre"}, "you're", CON},      {{"youve"}, "you've", CON},
-    {{"youll"}, "you'll", CON},      {{"thats"}, "that's", CON},
-    {{"whats"}, "what's", CON},      {{"heres"}, "here's", CON}};
-static const special len6[] = {
-    {{"cannot"}, "", NEG},             {{"nobody"}, "", NEG},
-    {{"doesnt"}, "doesn't", NEG | CON}, {{"werent"}, "weren't", NEG | CON},
-    {{"havent"}, "haven't", NEG | CON}, {{"mustnt"}, "mustn't", NEG | CON},
-    {{"neednt"}, "needn't", NEG | CON}, {{"theyre"}, "they're", CON},
-    {{"theyve"}, "they've", CON},      {{"theyll"}, "they'll", CON},
-    {{"theres"}, "there's", CON},      {{"mustve"}, "must've", CON}};
-static const special len7[] = {
-    {{"neither"}, "", NEG},              {{"nothing"}, "", NEG},
-    {{"nowhere"}, "", NEG},              {{"without"}, "", NEG},
-    {{"couldnt"}, "couldn't", NEG | CON}, {{"wouldnt"}, "wouldn't", NEG | CON},
-    {{"couldve"}, "could've", CON},      {{"wouldve"}, "would've", CON},
-    {{"mightve"}, "might've", CON}};
+static const special len4[] = {{{"none"}, "", NEG},
+                               {{"dont"}, "don't", NEG | CON},
+                               {{"cant"}, "can't", NEG | CON},
+                               {{"wont"}, "won't", NEG | CON},
+                               {{"aint"}, "ain't", NEG | CON},
+                               {{"isnt"}, "isn't", NEG | CON},
+                               {{"yall"}, "y'all", CON},
+                               {{"weve"}, "we've", CON},
+                               {{"whos"}, "who's", CON},
+                               {{"shes"}, "she's", CON},
+                               {{"itll"}, "it'll", CON}};
+static const special len5[] = {{{"never"}, "", NEG},
+                               {{"didnt"}, "didn't", NEG | CON},
+                               {{"wasnt"}, "wasn't", NEG | CON},
+                               {{"arent"}, "aren't", NEG | CON},
+                               {{"hasnt"}, "hasn't", NEG | CON},
+                               {{"hadnt"}, "hadn't", NEG | CON},
+                               {{"youre"}, "you're", CON},
+                               {{"youve"}, "you've", CON},
+                               {{"youll"}, "you'll", CON},
+                               {{"thats"}, "that's", CON},
+                               {{"whats"}, "what's", CON},
+                               {{"heres"}, "here's", CON}};
+static const special len6[] = {{{"cannot"}, "", NEG},
+                               {{"nobody"}, "", NEG},
+                               {{"doesnt"}, "doesn't", NEG | CON},
+                               {{"werent"}, "weren't", NEG | CON},
+                               {{"havent"}, "haven't", NEG | CON},
+                               {{"mustnt"}, "mustn't", NEG | CON},
+                               {{"neednt"}, "needn't", NEG | CON},
+                               {{"theyre"}, "they're", CON},
+                               {{"theyve"}, "they've", CON},
+                               {{"theyll"}, "they'll", CON},
+                               {{"theres"}, "there's", CON},
+                               {{"mustve"}, "must've", CON}};
+static const special len7[] = {{{"neither"}, "", NEG},
+                               {{"nothing"}, "", NEG},
+                               {{"nowhere"}, "", NEG},
+                               {{"without"}, "", NEG},
+                               {{"couldnt"}, "couldn't", NEG | CON},
+                               {{"wouldnt"}, "wouldn't", NEG | CON},
+                               {{"couldve"}, "could've", CON},
+                               {{"wouldve"}, "would've", CON},
+                               {{"mightve"}, "might've", CON}};
 static const special len8[] = {{{"shouldnt"}, "shouldn't", NEG | CON},
                                {{"shouldve"}, "should've", CON}};
 
@@ -68,9 +87,9 @@ static const struct {
     const special *e;
     size_t n;
 } by_len[9] = {
-    {NULL, 0},           {NULL, 0},           {len2, COUNT(len2)}, {len3, COUNT(len3)},
-    {len4, COUNT(len4)}, {len5, COUNT(len5)}, {len6, COUNT(len6)}, {len7, COUNT(len7)},
-    {len8, COUNT(len8)},
+    {NULL, 0},           {NULL, 0},           {len2, COUNT(len2)},
+    {len3, COUNT(len3)}, {len4, COUNT(len4)}, {len5, COUNT(len5)},
+    {len6, COUNT(len6)}, {len7, COUNT(len7)}, {len8, COUNT(len8)},
 };
 
 /* The first letters of each length's words (see mt_word_may_be_special). test_tokenize has a row
@@ -89,17 +108,21 @@ const uint32_t mt_special_first[9] = {
 };
 #undef B
 
-static const special *find_special(const char *w, size_t len)
+/* The entry for w[0..len), if any. `padded`: w[0..8) may be read whatever len is, so the key is
+ * one load instead of a byte loop. */
+static const special *find_special(const char *w, size_t len, int padded)
 {
     if (!mt_word_may_be_special(w, len)) return NULL;
-    /* The key is built in a register, laid out as the table's char[8] is in memory. */
     uint64_t key = 0;
-    for (size_t i = 0; i < len; i++) {
+    if (padded) {
+        memcpy(&key, w, 8);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        key |= (uint64_t)(unsigned char)w[i] << (56 - 8 * i);
+        if (len < 8) key &= ~(~(uint64_t)0 >> (8 * len));
 #else
-        key |= (uint64_t)(unsigned char)w[i] << (8 * i);
+        if (len < 8) key &= ~(~(uint64_t)0 << (8 * len));
 #endif
+    } else {
+        memcpy(&key, w, len); /* len <= 8: the rest of key stays zero, as in the table */
     }
     const special *e = by_len[len].e;
     for (size_t i = 0, n = by_len[len].n; i < n; i++)
@@ -109,9 +132,9 @@ static const special *find_special(const char *w, size_t len)
 
 /* Stems whose "'s" is "is" or "has" (it's, that's) rather than a possessive (doctor's). */
 static const char *const s_contraction_stems[] = {
-    "it", "he", "she", "that", "what", "where", "who", "there", "here", "how", "let", "when",
-    "why", "everybody", "everyone", "everything", "somebody", "someone", "something", "nobody",
-    "nothing", "this",
+    "it",       "he",      "she",       "that",   "what",    "where",     "who",      "there",
+    "here",     "how",     "let",       "when",   "why",     "everybody", "everyone", "everything",
+    "somebody", "someone", "something", "nobody", "nothing", "this",
 };
 
 /* Contractions that no suffix rule catches. */
@@ -120,8 +143,7 @@ static const char *const other_contractions[] = {"y'all", "ya'll", "ma'am", "c'm
 static int in_list(const char *const *list, size_t count, const char *w, size_t len)
 {
     for (size_t i = 0; i < count; i++)
-        if (list[i][0] == w[0] && strlen(list[i]) == len && memcmp(list[i], w, len) == 0)
-            return 1;
+        if (list[i][0] == w[0] && strlen(list[i]) == len && memcmp(list[i], w, len) == 0) return 1;
     return 0;
 }
 
@@ -148,15 +170,15 @@ unsigned mt_word_flags(const char *w, size_t len)
 {
     if (len < 2) return 0;
     if (memchr(w, '\'', len)) return apostrophe_flags(w, len);
-    const special *e = find_special(w, len);
+    const special *e = find_special(w, len, 0);
     return e ? e->flags : 0;
 }
 
-unsigned mt_word_complete(char *w, size_t *len, int apos)
+unsigned mt_word_complete(char *w, size_t *len, int apos, int padded)
 {
     if (*len < 2) return 0;
     if (apos) return apostrophe_flags(w, *len);
-    const special *e = find_special(w, *len);
+    const special *e = find_special(w, *len, padded);
     if (!e) return 0;
     if (e->full[0]) {
         size_t n = strlen(e->full);
@@ -187,11 +209,13 @@ static inline int reserve_cps(medtone_tokens *t, size_t need)
 }
 
 /* Closes the form that starts at t->norm + t->norm_len and is len bytes long. */
-static void finish(medtone_tokens *t, size_t len, uint32_t *out_len)
+static int finish(medtone_tokens *t, size_t len, uint32_t *out_len)
 {
+    if (len >= UINT32_MAX) return MT_NORM_TOO_LARGE;
     t->norm[t->norm_len + len] = '\0';
     t->norm_len += len + 1;
     *out_len = (uint32_t)len;
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -219,14 +243,15 @@ static size_t url_host_end(const unsigned char *p, size_t n)
         }
         if (p[k] == '/' || p[k] == '?' || p[k] == '#') break;
     }
-    while (i < n && p[i] != '/' && p[i] != '?' && p[i] != '#') i++;
+    while (i < n && p[i] != '/' && p[i] != '?' && p[i] != '#')
+        i++;
     return i;
 }
 
 static int norm_ascii(medtone_tokens *t, const unsigned char *p, size_t n, mt_norm_mode mode,
                       unsigned *flags, uint32_t *out_len)
 {
-    if (reserve_norm(t, n + 2)) return -1;
+    if (reserve_norm(t, n + 2)) return MT_NORM_NOMEM;
     char *start = t->norm + t->norm_len;
     char *d = start;
     if (mode == MT_NORM_WORD || mode == MT_NORM_TAG) {
@@ -257,11 +282,10 @@ static int norm_ascii(medtone_tokens *t, const unsigned char *p, size_t n, mt_no
         size_t len = (size_t)(d - start);
         if (mode == MT_NORM_WORD) {
             if (letters >= 2 && upper == letters) f |= MEDTONE_TOKEN_ALLCAPS;
-            f |= mt_word_complete(start, &len, (int)apos);
+            f |= mt_word_complete(start, &len, (int)apos, 0);
         }
         *flags |= f;
-        finish(t, len, out_len);
-        return 0;
+        return finish(t, len, out_len);
     }
     size_t host_end = mode == MT_NORM_URL ? url_host_end(p, n) : n;
     for (size_t i = 0; i < n; i++) {
@@ -272,8 +296,7 @@ static int norm_ascii(medtone_tokens *t, const unsigned char *p, size_t n, mt_no
             continue;
         *d++ = (char)c;
     }
-    finish(t, (size_t)(d - start), out_len);
-    return 0;
+    return finish(t, (size_t)(d - start), out_len);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -300,21 +323,31 @@ static int is_letter_cp(int32_t cp)
 }
 
 /* Puts the combining marks of cps[0..n) in canonical order, as NFKC requires before composing
- * (utf8proc does the same inside utf8proc_decompose, which works on whole strings only). */
+ * (utf8proc does the same inside utf8proc_decompose, which works on whole strings only): a stable
+ * sort by combining class of each run of marks. A run longer than the 30 marks of Unicode's
+ * stream-safe format is no text anyone reads; it is left in place, so that a hostile post of
+ * alternating marks costs linear time rather than quadratic. */
 static void canonical_order(int32_t *cps, size_t n)
 {
-    size_t pos = 0;
-    while (pos + 1 < n) {
-        int cc1 = utf8proc_get_property(cps[pos])->combining_class;
-        int cc2 = utf8proc_get_property(cps[pos + 1])->combining_class;
-        if (cc1 > cc2 && cc2 > 0) {
-            int32_t tmp = cps[pos];
-            cps[pos] = cps[pos + 1];
-            cps[pos + 1] = tmp;
-            if (pos > 0) pos--;
-            else pos++;
-        } else {
-            pos++;
+    size_t i = 0;
+    while (i < n) {
+        if (utf8proc_get_property(cps[i])->combining_class == 0) {
+            i++;
+            continue;
+        }
+        size_t run = i;
+        while (i < n && utf8proc_get_property(cps[i])->combining_class != 0)
+            i++;
+        if (i - run > 32) continue;
+        for (size_t k = run + 1; k < i; k++) { /* insertion sort: stable */
+            int32_t c = cps[k];
+            int cc = utf8proc_get_property(c)->combining_class;
+            size_t m = k;
+            while (m > run && utf8proc_get_property(cps[m - 1])->combining_class > cc) {
+                cps[m] = cps[m - 1];
+                m--;
+            }
+            cps[m] = c;
         }
     }
 }
@@ -336,7 +369,7 @@ static int norm_unicode(medtone_tokens *t, const unsigned char *p, size_t n, mt_
         size_t at = i;
         i += mt_char_at(p, n, i, &cp);
         if (cp == MT_CP_INVALID) cp = MT_CP_REPLACEMENT;
-        if (reserve_cps(t, ncp + 32)) return -1;
+        if (reserve_cps(t, ncp + 32)) return MT_NORM_NOMEM;
         int32_t *cps = t->scratch;
         if (mode == MT_NORM_EMOJI) {
             if (!is_skin_tone_or_selector(cp)) cps[ncp++] = cp;
@@ -349,12 +382,16 @@ static int norm_unicode(medtone_tokens *t, const unsigned char *p, size_t n, mt_
         }
         if (mode == MT_NORM_WORD) {
             if (cp < 0x80) {
-                if (is_upper_ascii((unsigned)cp)) upper++, letters++;
-                else if (is_lower_ascii((unsigned)cp)) letters++;
+                if (is_upper_ascii((unsigned)cp))
+                    upper++, letters++;
+                else if (is_lower_ascii((unsigned)cp))
+                    letters++;
             } else {
                 utf8proc_category_t c = utf8proc_category(cp);
-                if (c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT) upper++, letters++;
-                else if (c >= UTF8PROC_CATEGORY_LL && c <= UTF8PROC_CATEGORY_LO) letters++;
+                if (c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT)
+                    upper++, letters++;
+                else if (c >= UTF8PROC_CATEGORY_LL && c <= UTF8PROC_CATEGORY_LO)
+                    letters++;
             }
             if (cp == '`') cp = '\'';
         }
@@ -365,7 +402,7 @@ static int norm_unicode(medtone_tokens *t, const unsigned char *p, size_t n, mt_
         }
         utf8proc_ssize_t r = utf8proc_decompose_char(cp, cps + ncp, 32, opts, NULL);
         if (r > 32) { /* a long compatibility decomposition (U+FDFA has 18): make room, redo */
-            if (reserve_cps(t, ncp + (size_t)r)) return -1;
+            if (reserve_cps(t, ncp + (size_t)r)) return MT_NORM_NOMEM;
             cps = t->scratch;
             r = utf8proc_decompose_char(cp, cps + ncp, r, opts, NULL);
         }
@@ -393,7 +430,7 @@ static int norm_unicode(medtone_tokens *t, const unsigned char *p, size_t n, mt_
     }
 
     /* 3. Back to UTF-8, squashing elongations in words and hashtags. */
-    if (ncp > (SIZE_MAX - 2) / 4 || reserve_norm(t, ncp * 4 + 2)) return -1;
+    if (ncp > (SIZE_MAX - 2) / 4 || reserve_norm(t, ncp * 4 + 2)) return MT_NORM_NOMEM;
     char *start = t->norm + t->norm_len;
     char *d = start;
     const int squash = mode == MT_NORM_WORD || mode == MT_NORM_TAG;
@@ -420,15 +457,14 @@ static int norm_unicode(medtone_tokens *t, const unsigned char *p, size_t n, mt_
     size_t len = (size_t)(d - start);
     if (mode == MT_NORM_WORD) {
         if (letters >= 2 && upper == letters) f |= MEDTONE_TOKEN_ALLCAPS;
-        f |= mt_word_complete(start, &len, memchr(start, '\'', len) != NULL);
+        f |= mt_word_complete(start, &len, memchr(start, '\'', len) != NULL, 0);
     }
     *flags |= f;
-    finish(t, len, out_len);
-    return 0;
+    return finish(t, len, out_len);
 }
 
-int mt_normalize(medtone_tokens *t, const unsigned char *p, size_t n, int ascii,
-                 mt_norm_mode mode, unsigned *flags, uint32_t *out_len)
+int mt_normalize(medtone_tokens *t, const unsigned char *p, size_t n, int ascii, mt_norm_mode mode,
+                 unsigned *flags, uint32_t *out_len)
 {
     if (ascii) return norm_ascii(t, p, n, mode, flags, out_len);
     return norm_unicode(t, p, n, mode, flags, out_len);

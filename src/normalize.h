@@ -39,9 +39,11 @@ typedef enum mt_norm_mode {
  * starting at t->norm_len, which it advances), decoding HTML entities and mapping invalid bytes
  * to U+FFFD. `ascii` promises that the bytes are ASCII without any '&', which selects the fast
  * path. ORs MEDTONE_TOKEN_* flags into *flags and stores the form's length in *out_len.
- * Returns 0, or -1 when memory ran out (t->norm_len is then unchanged). */
-int mt_normalize(medtone_tokens *t, const unsigned char *p, size_t n, int ascii,
-                 mt_norm_mode mode, unsigned *flags, uint32_t *out_len);
+ * Returns 0; MT_NORM_NOMEM when memory ran out or MT_NORM_TOO_LARGE when the form would not fit
+ * mt_token's 32-bit length (t->norm_len is then unchanged). */
+enum { MT_NORM_NOMEM = -1, MT_NORM_TOO_LARGE = -2 };
+int mt_normalize(medtone_tokens *t, const unsigned char *p, size_t n, int ascii, mt_norm_mode mode,
+                 unsigned *flags, uint32_t *out_len);
 
 /* MEDTONE_TOKEN_NEGATION and/or MEDTONE_TOKEN_CONTRACTION for a normalized word, e.g. 0 for
  * "good", NEGATION for "never", both for "don't", CONTRACTION for "it's" (but not for the
@@ -50,9 +52,10 @@ unsigned mt_word_flags(const char *norm, size_t len);
 
 /* For a normalized word w[0..*len) (lower case, elongations squashed, with room for one more
  * byte): completes a sloppy contraction in place ("dont" -> "don't", updating *len) and returns
- * the word's NEGATION and CONTRACTION flags. `apos` says whether w holds an apostrophe. The
- * tokenizer's fast path for ASCII words calls this directly. */
-unsigned mt_word_complete(char *w, size_t *len, int apos);
+ * the word's NEGATION and CONTRACTION flags. `apos` says whether w holds an apostrophe;
+ * `padded` that w[0..8) may be read whatever *len is. The tokenizer's fast path for ASCII words
+ * calls this directly. */
+unsigned mt_word_complete(char *w, size_t *len, int apos, int padded);
 
 /* A quick test that lets most words skip mt_word_complete: whether a word of this length and
  * first letter could be one of the apostrophe-less words it knows (no, never, dont, im...). */

@@ -2,10 +2,10 @@
  *
  * One left-to-right pass over the original bytes. At each offset the first byte picks a scanner:
  * ASCII letters, ASCII digits, other ASCII, or a non-ASCII character (decoded, then classified
- * through utf8proc). Runs of ASCII letters and digits, which make up most of a post, are consumed
- * by a table lookup per byte; utf8proc is only consulted for non-ASCII characters. Every token is
- * appended to buffers that the token list keeps from call to call, so a warm list tokenizes
- * without allocating.
+ * through utf8proc). A plain ASCII word, most of a post, is scanned, lower-cased and checked in
+ * one step (16 bytes at a time with SSE2) straight into the normalized-form buffer; utf8proc is
+ * only consulted for non-ASCII characters. Every token is appended to buffers that the token list
+ * keeps from call to call, so a warm list tokenizes without allocating.
  *
  * Decisions worth knowing (each one is a row of tests/unit/test_tokenize.c):
  *   - A number, ONE space and a unit is one DOSE token: "10 mg" (span "10 mg", normalized
@@ -18,6 +18,9 @@
  *   - Ambiguous emoticons (":/", "):", "(:", "=)", "D:") need white space (or the start of the
  *     text) before them, so "(see above):" and "http://x" never yield one; "D:" also needs a
  *     non-word before it, so "Vitamin D: 1000 IU" reads as a word.
+ *   - Numbers, money and dates keep their form ("1,000", "$1,200.50"): no unit conversion.
+ *   - A single token whose normalized form would pass 4 GiB (mt_token's 32-bit length) fails the
+ *     call with MEDTONE_ERR_TOO_LARGE; nothing smaller is limited.
  */
 #include <string.h>
 
@@ -28,6 +31,14 @@
 #include "normalize.h"
 #include "tokenize.h"
 #include "utf8.h"
+
+/* SSE2 (every x86-64) scans a whole short word at once; elsewhere a byte loop does the same. */
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define MT_SSE2 1
+#else
+#define MT_SSE2 0
+#endif
 
 /* ---------------------------------------------------------------------------------------------
  * Character classes
@@ -53,25 +64,27 @@ enum {
 #define Y C_SYMBOL
 #define R C_URL
 #define L C_LOCAL
+/* clang-format off */
 static const unsigned char cls[256] = {
     S,     S,     S,     S,         S,     S,         S,         S,
     S,     S,     S,     S,         S,     S,         S,         S,
     S,     S,     S,     S,         S,     S,         S,         S,
     S,     S,     S,     S,         S,     S,         S,         S,
-    S,     P | R, P,     Y | R,     Y | R, Y | R | L, Y | R,     P | R,
-    P | R, P | R, Y | R, Y | R | L, P | R, P | R | L, P | R | L, P | R,
-    D,     D,     D,     D,         D,     D,         D,         D,
-    D,     D,     P | R, P | R,     Y,     Y | R,     Y,         P | R,
-    Y | R, U,     U,     U,         U,     U,         U,         U,
+    S,     P | R, P,     Y | R,     Y | R, Y | R | L, Y | R,     P | R,     /*  !"#$%&' */
+    P | R, P | R, Y | R, Y | R | L, P | R, P | R | L, P | R | L, P | R,     /* ()*+,-./ */
+    D,     D,     D,     D,         D,     D,         D,         D,         /* 01234567 */
+    D,     D,     P | R, P | R,     Y,     Y | R,     Y,         P | R,     /* 89:;<=>? */
+    Y | R, U,     U,     U,         U,     U,         U,         U,         /* @ABCDEFG */
     U,     U,     U,     U,         U,     U,         U,         U,
     U,     U,     U,     U,         U,     U,         U,         U,
-    U,     U,     U,     P | R,     P,     P | R,     Y,         Y | R | L,
-    Y,     A,     A,     A,         A,     A,         A,         A,
+    U,     U,     U,     P | R,     P,     P | R,     Y,         Y | R | L, /* XYZ[\]^_ */
+    Y,     A,     A,     A,         A,     A,         A,         A,         /* `abcdefg */
     A,     A,     A,     A,         A,     A,         A,         A,
     A,     A,     A,     A,         A,     A,         A,         A,
-    A,     A,     A,     P,         Y,     P,         Y | R,     S,
+    A,     A,     A,     P,         Y,     P,         Y | R,     S,         /* xyz{|}~ DEL */
     /* 0x80..0xFF: not ASCII; decoded by the non-ASCII scanner */
 };
+/* clang-format on */
 #undef S
 #undef A
 #undef U
@@ -137,8 +150,10 @@ static int uclass(int32_t cp)
     case UTF8PROC_BOUNDCLASS_GLUE_AFTER_ZWJ:
         /* Below U+2300 the pictographs are ©, ®, ™, ‼, arrows...: text unless U+FE0F follows. */
         return cp < 0x2300 ? U_EMOJI_TEXT : U_EMOJI;
-    case UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR: return U_EMOJI;
-    default: break;
+    case UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR:
+        return U_EMOJI;
+    default:
+        break;
     }
     switch (pr->category) {
     case UTF8PROC_CATEGORY_LU:
@@ -147,8 +162,10 @@ static int uclass(int32_t cp)
     case UTF8PROC_CATEGORY_LM:
     case UTF8PROC_CATEGORY_ND:
     case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO: return U_LETTER;
-    case UTF8PROC_CATEGORY_LO: return is_han(cp) ? U_HAN : U_LETTER;
+    case UTF8PROC_CATEGORY_NO:
+        return U_LETTER;
+    case UTF8PROC_CATEGORY_LO:
+        return is_han(cp) ? U_HAN : U_LETTER;
     case UTF8PROC_CATEGORY_MN:
     case UTF8PROC_CATEGORY_MC:
     case UTF8PROC_CATEGORY_ME:
@@ -160,18 +177,24 @@ static int uclass(int32_t cp)
     case UTF8PROC_CATEGORY_ZL:
     case UTF8PROC_CATEGORY_ZP:
     case UTF8PROC_CATEGORY_CC:
-    case UTF8PROC_CATEGORY_CF: return U_SPACE;
-    case UTF8PROC_CATEGORY_PD: return cp == 0x2010 || cp == 0x2011 ? U_HYPHEN : U_PUNCT;
+    case UTF8PROC_CATEGORY_CF:
+        return U_SPACE;
+    case UTF8PROC_CATEGORY_PD:
+        return cp == 0x2010 || cp == 0x2011 ? U_HYPHEN : U_PUNCT;
     case UTF8PROC_CATEGORY_PI:
     case UTF8PROC_CATEGORY_PF:
         return cp == 0x2019 || cp == 0x2018 || cp == 0x201B ? U_APOS : U_PUNCT;
     case UTF8PROC_CATEGORY_PC:
     case UTF8PROC_CATEGORY_PS:
     case UTF8PROC_CATEGORY_PE:
-    case UTF8PROC_CATEGORY_PO: return U_PUNCT;
-    case UTF8PROC_CATEGORY_SC: return U_CURRENCY;
-    case UTF8PROC_CATEGORY_SK: return cp == 0x00B4 ? U_APOS : U_SYMBOL;
-    default: return U_SYMBOL;
+    case UTF8PROC_CATEGORY_PO:
+        return U_PUNCT;
+    case UTF8PROC_CATEGORY_SC:
+        return U_CURRENCY;
+    case UTF8PROC_CATEGORY_SK:
+        return cp == 0x00B4 ? U_APOS : U_SYMBOL;
+    default:
+        return U_SYMBOL;
     }
 }
 
@@ -183,7 +206,7 @@ typedef struct scanner {
     const unsigned char *s;
     size_t len;
     medtone_tokens *t;
-    int nomem; /* set when an allocation failed; the scan then stops */
+    medtone_status status; /* MEDTONE_OK until something fails; the scan then stops */
 } scanner;
 
 static int span_is_ascii(const unsigned char *p, size_t n)
@@ -198,7 +221,7 @@ static inline mt_token *new_token(scanner *sc)
     medtone_tokens *t = sc->t;
     if (t->count == t->cap &&
         mt_reserve((void **)&t->tok, &t->cap, t->count + 1, sizeof(mt_token))) {
-        sc->nomem = 1;
+        sc->status = MEDTONE_ERR_NOMEM;
         return NULL;
     }
     return &t->tok[t->count];
@@ -208,7 +231,7 @@ static inline mt_token *new_token(scanner *sc)
  * ascii: 1 when [noff, end) is known to be ASCII without '&', 0 when known not to be, -1 to
  * check. Returns end, so scanners can `return emit(...)`. */
 static inline size_t emit(scanner *sc, medtone_token_kind kind, size_t off, size_t noff, size_t end,
-                   unsigned flags, uint32_t repeat, mt_norm_mode mode, int ascii)
+                          unsigned flags, uint32_t repeat, mt_norm_mode mode, int ascii)
 {
     mt_token *k = new_token(sc);
     if (!k) return end;
@@ -218,8 +241,9 @@ static inline size_t emit(scanner *sc, medtone_token_kind kind, size_t off, size
     if (ascii < 0) ascii = span_is_ascii(p, n);
     size_t norm_off = t->norm_len;
     uint32_t norm_len;
-    if (mt_normalize(t, p, n, ascii, mode, &flags, &norm_len)) {
-        sc->nomem = 1;
+    int r = mt_normalize(t, p, n, ascii, mode, &flags, &norm_len);
+    if (r) {
+        sc->status = r == MT_NORM_TOO_LARGE ? MEDTONE_ERR_TOO_LARGE : MEDTONE_ERR_NOMEM;
         return end;
     }
     k->off = off;
@@ -235,13 +259,18 @@ static inline size_t emit(scanner *sc, medtone_token_kind kind, size_t off, size
 
 /* The same with a normalized form given by the scanner (emoticons, ASCII punctuation). */
 static inline size_t emit_norm(scanner *sc, medtone_token_kind kind, size_t off, size_t end,
-                        const char *norm, size_t norm_len, uint32_t repeat)
+                               const char *norm, size_t norm_len, uint32_t repeat)
 {
     mt_token *k = new_token(sc);
     if (!k) return end;
     medtone_tokens *t = sc->t;
-    if (mt_reserve((void **)&t->norm, &t->norm_cap, t->norm_len + norm_len + 1, 1)) {
-        sc->nomem = 1;
+    if (norm_len > UINT32_MAX || repeat == 0) { /* repeat wrapped: a run of 4G marks */
+        sc->status = MEDTONE_ERR_TOO_LARGE;
+        return end;
+    }
+    if (t->norm_cap - t->norm_len <= norm_len &&
+        mt_reserve((void **)&t->norm, &t->norm_cap, t->norm_len + norm_len + 1, 1)) {
+        sc->status = MEDTONE_ERR_NOMEM;
         return end;
     }
     memcpy(t->norm + t->norm_len, norm, norm_len);
@@ -279,7 +308,8 @@ static int word_char_at(const scanner *sc, size_t i)
     return uclass(cp) == U_LETTER;
 }
 
-/* Whether the bytes at i are U+FE0F or U+20E3, which make a keycap of a digit, '#' or '*'. */
+/* Whether the bytes at i are U+20E3, maybe after U+FE0F: what makes a digit, '#' or '*' a keycap.
+ */
 static int keycap_follows(const scanner *sc, size_t i)
 {
     const unsigned char *s = sc->s;
@@ -392,7 +422,8 @@ static int emo_western(const scanner *sc, size_t i, const emo *e, int *mouth_fro
     *mouth_from = p;
     p++;
     if (strchr(")(D][", mouth))
-        while (c[p] == mouth) p++;
+        while (c[p] == mouth)
+            p++;
     *mouth_to = p;
     size_t end = e->pos[p];
     /* ":/", ":|", "=)" and friends also occur in ordinary text: they need space around them. */
@@ -416,7 +447,8 @@ static int emo_reversed(const scanner *sc, size_t i, const emo *e)
     if (c[0] == 'D') {
         /* "Vitamin D: 1000 IU" is not a frown: no word may come right before "D:". */
         size_t k = i;
-        while (k > 0 && (sc->s[k - 1] == ' ' || sc->s[k - 1] == '\t')) k--;
+        while (k > 0 && (sc->s[k - 1] == ' ' || sc->s[k - 1] == '\t'))
+            k--;
         if (k > 0 && (is_alnum(sc->s[k - 1]) || sc->s[k - 1] >= 0x80)) return 0;
     }
     return p;
@@ -439,7 +471,8 @@ static int emo_eastern(const scanner *sc, size_t i, const emo *e, int *mid_from,
     int p;
     if (c[1] == '_') {
         p = 2;
-        while (c[p] == '_') p++;
+        while (c[p] == '_')
+            p++;
     } else if ((c[1] == '.' || c[1] == '-') && c[1] != e1 && e1 != '.') {
         p = 2;
     } else if (e1 == '^' && c[1] == '^') {
@@ -473,7 +506,8 @@ static size_t try_emoticon(scanner *sc, size_t i)
 
     if ((c[0] == 'x' || c[0] == 'X') && c[1] == 'D') { /* XD, xDDD */
         m = 2;
-        while (c[m] == 'D') m++;
+        while (c[m] == 'D')
+            m++;
         if (!after_not_alnum(sc, e.pos[m])) return 0;
         nlen = emo_norm(&e, m, 1, m, norm);
         return emit_norm(sc, MEDTONE_TOKEN_EMOTICON, i, e.pos[m], norm, nlen, 1);
@@ -481,7 +515,8 @@ static size_t try_emoticon(scanner *sc, size_t i)
     if (c[0] == '<' && (c[1] == '3' || ((c[1] == '/' || c[1] == '\\') && c[2] == '3'))) {
         m = c[1] == '3' ? 1 : 2; /* <3, </3, <333 */
         from = m;
-        while (c[m] == '3') m++;
+        while (c[m] == '3')
+            m++;
         if (e.pos[m] < sc->len && is_digit(sc->s[e.pos[m]])) return 0;
         nlen = emo_norm(&e, m, from, m, norm);
         return emit_norm(sc, MEDTONE_TOKEN_EMOTICON, i, e.pos[m], norm, nlen, 1);
@@ -511,20 +546,31 @@ static int may_be_emoticon(unsigned c, unsigned next)
 {
     switch (c) {
     case ':':
-    case ';': return next > 0x20 && next < 0x80;
-    case '=': return next && strchr(")(DPp][/\\|Oo-_", (int)next) != NULL;
+    case ';':
+        return next > 0x20 && next < 0x80;
+    case '=':
+        return next && strchr(")(DPp][/\\|Oo-_", (int)next) != NULL;
     case '(':
     case ')':
     case '[':
-    case ']': return next && strchr(":;=-", (int)next) != NULL;
-    case '<': return next == '3' || next == '/' || next == '\\';
-    case '>': return next && strchr(":;_.<", (int)next) != NULL;
-    case '^': return next && strchr("_^.-o", (int)next) != NULL;
-    case '-': return next == '_' || next == '.';
-    case '.': return next == '_';
-    case '*': return next == '_';
-    case '\\': return next == 'o' || next == 'O';
-    default: return 0;
+    case ']':
+        return next && strchr(":;=-", (int)next) != NULL;
+    case '<':
+        return next == '3' || next == '/' || next == '\\';
+    case '>':
+        return next && strchr(":;_.<", (int)next) != NULL;
+    case '^':
+        return next && strchr("_^.-o", (int)next) != NULL;
+    case '-':
+        return next == '_' || next == '.';
+    case '.':
+        return next == '_';
+    case '*':
+        return next == '_';
+    case '\\':
+        return next == 'o' || next == 'O';
+    default:
+        return 0;
     }
 }
 
@@ -535,8 +581,9 @@ static int may_be_emoticon(unsigned c, unsigned next)
 /* Top-level domains that make a bare "name.tld" a URL. Two-letter domains that are also common
  * English words (it, in, me, be, us, to, no, so, at...) are left out on purpose. */
 static const char *const tlds[] = {
-    "com", "org", "net", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "uk", "ca",
-    "au", "nz", "ie", "de", "fr", "es", "nl", "ch", "jp", "cn", "ru", "br", "eu", "tv", "ly", "gl",
+    "com", "org", "net", "edu", "gov", "mil", "int", "info", "biz", "io",
+    "co",  "uk",  "ca",  "au",  "nz",  "ie",  "de",  "fr",   "es",  "nl",
+    "ch",  "jp",  "cn",  "ru",  "br",  "eu",  "tv",  "ly",   "gl",
 };
 
 static int is_tld(const unsigned char *p, size_t n)
@@ -546,8 +593,10 @@ static int is_tld(const unsigned char *p, size_t n)
     int up = 0, low = 0;
     for (size_t k = 0; k < n; k++) {
         if (!is_alpha(p[k])) return 0;
-        if (cls[p[k]] & C_UPPER) up = 1;
-        else low = 1;
+        if (cls[p[k]] & C_UPPER)
+            up = 1;
+        else
+            low = 1;
         w[k] = (char)lower(p[k]);
     }
     if (up && low) return 0; /* "end.It" is a sentence, not a domain */
@@ -565,7 +614,8 @@ static int domain_labels(const scanner *sc, size_t d, size_t *starts, size_t *en
     size_t j = d;
     while (n < max) {
         size_t k = j;
-        while (k < sc->len && (is_alnum(s[k]) || s[k] == '-')) k++;
+        while (k < sc->len && (is_alnum(s[k]) || s[k] == '-'))
+            k++;
         if (k == j) break;
         starts[n] = j;
         ends[n] = k;
@@ -586,7 +636,8 @@ static size_t url_end(const scanner *sc, size_t start, size_t j)
     const unsigned char *s = sc->s;
     size_t k = j;
     long parens = 0, brackets = 0;
-    for (size_t q = start; q < j; q++) parens += s[q] == '(' ? 1 : s[q] == ')' ? -1 : 0;
+    for (size_t q = start; q < j; q++)
+        parens += s[q] == '(' ? 1 : s[q] == ')' ? -1 : 0;
     while (k < sc->len) {
         unsigned b = s[k];
         if (b < 0x80) {
@@ -628,8 +679,7 @@ static size_t url_end(const scanner *sc, size_t start, size_t j)
 /* scheme://rest, from a word that ends at j where "://" follows. */
 static size_t try_scheme_url(scanner *sc, size_t start, size_t j)
 {
-    if (j - start < 2 || j + 3 >= sc->len || !(cls[sc->s[j + 3]] & C_URL) ||
-        sc->s[j + 3] == '/')
+    if (j - start < 2 || j + 3 >= sc->len || !(cls[sc->s[j + 3]] & C_URL) || sc->s[j + 3] == '/')
         return 0;
     size_t end = url_end(sc, start, j + 3);
     if (end <= j + 3) return 0;
@@ -661,8 +711,11 @@ static size_t try_email(scanner *sc, size_t start)
 {
     const unsigned char *s = sc->s;
     size_t j = start;
-    while (j < sc->len && (cls[s[j]] & C_LOCAL)) j++;
-    if (j == start || j + 1 >= sc->len || s[j] != '@') return 0;
+    /* At most 64 characters (RFC 5321), which also keeps "a.a.a.a..." from being rescanned from
+     * every word. */
+    while (j < sc->len && j - start <= 64 && (cls[s[j]] & C_LOCAL))
+        j++;
+    if (j == start || j - start > 64 || j + 1 >= sc->len || s[j] != '@') return 0;
     size_t st[16], en[16];
     int n = domain_labels(sc, j + 1, st, en, 16);
     if (n < 2) return 0;
@@ -685,7 +738,8 @@ static size_t scan_word(scanner *sc, size_t start, size_t j, int ascii)
     const unsigned char *s = sc->s;
     const size_t len = sc->len;
     for (;;) {
-        while (j < len && is_alnum(s[j])) j++;
+        while (j < len && is_alnum(s[j]))
+            j++;
         if (j >= len) break;
         unsigned b = s[j];
         if (b < 0x80) {
@@ -697,7 +751,8 @@ static size_t scan_word(scanner *sc, size_t start, size_t j, int ascii)
                 j++;
             } else if (b == '*') {
                 size_t k = j;
-                while (k < len && s[k] == '*') k++;
+                while (k < len && s[k] == '*')
+                    k++;
                 if (!is_alpha(s[j - 1]) || k >= len || !is_alpha(s[k])) break;
                 j = k;
             } else if (b == '&') {
@@ -747,6 +802,40 @@ static size_t scan_word(scanner *sc, size_t start, size_t j, int ascii)
     return emit(sc, MEDTONE_TOKEN_WORD, start, start, j, 0, 1, MT_NORM_WORD, ascii);
 }
 
+#if MT_SSE2
+static inline __m128i byte_range(__m128i v, char lo, char hi)
+{
+    /* signed compares: bytes of 0x80 and above are negative, so never in an ASCII range */
+    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
+}
+
+/* The ASCII word at p (16 readable bytes) in one go, when it is shorter than 16 bytes: its length
+ * in *len, its lower-cased bytes in out[0..16), whether it is ALLCAPS and whether some byte
+ * repeats three times in a row (then the general normalizer squashes it). Returns 0 for a word
+ * of 16 bytes or more, which the byte loop handles. */
+static inline int word16(const unsigned char *p, char *out, size_t *len, int *allcaps,
+                         int *elongated)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i up = byte_range(v, 'A', 'Z');
+    __m128i alpha = _mm_or_si128(up, byte_range(v, 'a', 'z'));
+    unsigned word = (unsigned)_mm_movemask_epi8(_mm_or_si128(alpha, byte_range(v, '0', '9')));
+    if (word == 0xFFFF) return 0;
+    unsigned n = (unsigned)__builtin_ctz(~word), keep = (1u << n) - 1;
+    __m128i lc = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    _mm_storeu_si128((__m128i *)(void *)out, lc);
+    unsigned am = (unsigned)_mm_movemask_epi8(alpha) & keep;
+    unsigned um = (unsigned)_mm_movemask_epi8(up) & keep;
+    *allcaps = (am & (am - 1)) != 0 && am == um; /* two letters or more, all upper case */
+    __m128i same1 = _mm_cmpeq_epi8(lc, _mm_slli_si128(lc, 1));
+    __m128i same2 = _mm_cmpeq_epi8(lc, _mm_slli_si128(lc, 2));
+    *elongated = ((unsigned)_mm_movemask_epi8(_mm_and_si128(same1, same2)) & keep) != 0;
+    *len = n;
+    return 1;
+}
+#endif
+
 /* A token starting with an ASCII letter. The common case, a plain ASCII word, is scanned and
  * normalized in one loop straight into the normalized-form buffer; anything unusual after the
  * letters (an apostrophe, a hyphen, non-ASCII, '@', "://") hands over to the general scanners,
@@ -759,24 +848,35 @@ static size_t scan_alpha(scanner *sc, size_t start)
     /* Room for any word from here on: the loop below writes without checking. */
     if (t->norm_cap - t->norm_len < n - start + 2 &&
         mt_reserve((void **)&t->norm, &t->norm_cap, t->norm_len + (n - start) + 2, 1)) {
-        sc->nomem = 1;
+        sc->status = MEDTONE_ERR_NOMEM;
         return n;
     }
     char *const w = t->norm + t->norm_len;
     size_t j = start;
-    unsigned letters = 0, upper = 0, prev = 0, prev2 = 0, elongated = 0;
-    do {
-        unsigned c = s[j], k = cls[c];
-        if (!(k & C_ALNUM)) break;
-        c |= 0x20; /* lower case; digits are unchanged by this bit */
-        letters += (k & C_ALPHA) != 0;
-        upper += (k & C_UPPER) != 0;
-        elongated |= (c == prev) & (c == prev2);
-        prev2 = prev;
-        prev = c;
-        w[j - start] = (char)c;
-        j++;
-    } while (j < n);
+    int allcaps, elongated, padded = 0;
+#if MT_SSE2
+    if (n - start >= 16 && word16(s + start, w, &j, &allcaps, &elongated)) {
+        j += start;
+        padded = 1; /* word16 wrote 16 bytes */
+    } else
+#endif
+    {
+        unsigned letters = 0, upper = 0, prev = 0, prev2 = 0, elong = 0;
+        do {
+            unsigned c = s[j], k = cls[c];
+            if (!(k & C_ALNUM)) break;
+            c |= 0x20; /* lower case; digits are unchanged by this bit */
+            letters += (k & C_ALPHA) != 0;
+            upper += (k & C_UPPER) != 0;
+            elong |= (c == prev) & (c == prev2);
+            prev2 = prev;
+            prev = c;
+            w[j - start] = (char)c;
+            j++;
+        } while (j < n);
+        allcaps = letters >= 2 && upper == letters;
+        elongated = (int)elong;
+    }
 
     unsigned b = j < n ? s[j] : ' ';
     if (b == ':' && j + 2 < n && s[j + 1] == '/' && s[j + 2] == '/') {
@@ -786,20 +886,28 @@ static size_t scan_alpha(scanner *sc, size_t start)
     /* Emoticons that start with a letter: XD, D:, o_O, T_T, x_x, u_u. */
     unsigned c0 = s[start];
     if (((c0 | 0x20) == 'x' && j - start >= 2 && s[start + 1] == 'D') ||
-        (j - start == 1 && strchr("DoOTxXuU", (int)c0) &&
-         (b == '_' || b == '.' || b == '-' || b == ':' || b == ';' || b == '='))) {
+        (j - start == 1 && (b == '_' || b == '.' || b == '-' || b == ':' || b == ';' || b == '=') &&
+         strchr("DoOTxXuU", (int)c0))) {
         size_t e = try_emoticon(sc, start);
         if (e) return e;
     }
     int more = 0; /* whether the word may go on past the letters */
     switch (b) {
     case '\'':
-    case '`': more = letter_at(sc, j + 1); break;
-    case '-': more = word_char_at(sc, j + 1); break;
+    case '`':
+        more = letter_at(sc, j + 1);
+        break;
+    case '-':
+        more = word_char_at(sc, j + 1);
+        break;
     case '*':
-    case '&': more = 1; break;
-    case '@':
+    case '&':
+        more = 1;
+        break;
     case '.':
+        if (j + 1 >= n || !is_alnum(s[j + 1])) break; /* "word." ends a sentence */
+        /* fall through */
+    case '@':
     case '_':
     case '+':
     case '%': {
@@ -808,15 +916,21 @@ static size_t scan_alpha(scanner *sc, size_t start)
         if (e) return e;
         break;
     }
-    default: more = b >= 0x80; break;
+    default:
+        more = b >= 0x80;
+        break;
     }
     if (more) return scan_word(sc, start, j, 1);
     if (elongated) /* squashing is the general normalizer's job */
         return emit(sc, MEDTONE_TOKEN_WORD, start, start, j, 0, 1, MT_NORM_WORD, 1);
 
     size_t wlen = j - start;
-    unsigned flags = letters >= 2 && upper == letters ? MEDTONE_TOKEN_ALLCAPS : 0;
-    if (mt_word_may_be_special(w, wlen)) flags |= mt_word_complete(w, &wlen, 0);
+    if (wlen >= UINT32_MAX) {
+        sc->status = MEDTONE_ERR_TOO_LARGE;
+        return j;
+    }
+    unsigned flags = allcaps ? MEDTONE_TOKEN_ALLCAPS : 0;
+    if (mt_word_may_be_special(w, wlen)) flags |= mt_word_complete(w, &wlen, 0, padded);
     w[wlen] = '\0';
     mt_token *k = new_token(sc);
     if (!k) return j;
@@ -838,7 +952,8 @@ static size_t scan_alpha(scanner *sc, size_t start)
 
 static size_t digits_end(const scanner *sc, size_t i)
 {
-    while (i < sc->len && is_digit(sc->s[i])) i++;
+    while (i < sc->len && is_digit(sc->s[i]))
+        i++;
     return i;
 }
 
@@ -858,7 +973,8 @@ static size_t grouped_number_end(const scanner *sc, size_t start, size_t j)
 static unsigned small_value(const unsigned char *p, size_t n)
 {
     unsigned v = 0;
-    for (size_t k = 0; k < n && k < 6; k++) v = v * 10 + (unsigned)(p[k] - '0');
+    for (size_t k = 0; k < n && k < 6; k++)
+        v = v * 10 + (unsigned)(p[k] - '0');
     return v;
 }
 
@@ -921,8 +1037,7 @@ static size_t try_date(scanner *sc, size_t start, size_t j)
     if (la == 4 && lb <= 2 && lc <= 2) {
         ok = vb >= 1 && vb <= 12 && vc >= 1 && vc <= 31;
     } else if (la <= 2 && lb <= 2 && (lc == 4 || (lc == 2 && sep != '.'))) {
-        ok = va >= 1 && vb >= 1 &&
-             ((va <= 12 && vb <= 31) || (va <= 31 && vb <= 12));
+        ok = va >= 1 && vb >= 1 && ((va <= 12 && vb <= 31) || (va <= 31 && vb <= 12));
     }
     if (!ok) return 0;
     return emit(sc, MEDTONE_TOKEN_DATE, start, start, ce, 0, 1, MT_NORM_FOLD, 1);
@@ -933,21 +1048,21 @@ static const struct {
     const char *name;
     int spaced;
 } units[] = {
-    {"mg", 1},     {"mcg", 1},     {"ug", 1},       {"kg", 1},        {"ml", 1},
-    {"cc", 1},     {"iu", 1},      {"mmol", 1},     {"meq", 1},       {"mgs", 1},
-    {"units", 1},  {"unit", 0},    {"mls", 0},      {"x", 0},         {"tab", 0},
-    {"tabs", 0},   {"tablet", 0},  {"tablets", 0},  {"pill", 0},      {"pills", 0},
-    {"cap", 0},    {"caps", 0},    {"capsule", 0},  {"capsules", 0},  {"puff", 0},
-    {"puffs", 0},  {"drop", 0},    {"drops", 0},
+    {"mg", 1},   {"mcg", 1},   {"ug", 1},   {"kg", 1},    {"ml", 1},      {"cc", 1},
+    {"iu", 1},   {"mmol", 1},  {"meq", 1},  {"mgs", 1},   {"units", 1},   {"unit", 0},
+    {"mls", 0},  {"x", 0},     {"tab", 0},  {"tabs", 0},  {"tablet", 0},  {"tablets", 0},
+    {"pill", 0}, {"pills", 0}, {"cap", 0},  {"caps", 0},  {"capsule", 0}, {"capsules", 0},
+    {"puff", 0}, {"puffs", 0}, {"drop", 0}, {"drops", 0},
 };
 
 /* What may follow a dose after '/': "2x/day", "10mg/kg", "5mg/kg/day". */
-static const char *const per_units[] = {"day", "d", "daily", "wk", "week", "hr", "h", "hour",
-                                        "kg", "ml", "dose", "month", "mo", "min", "night"};
+static const char *const per_units[] = {"day",  "d",     "daily", "wk",  "week",
+                                        "hr",   "h",     "hour",  "kg",  "ml",
+                                        "dose", "month", "mo",    "min", "night"};
 
 static int word_in(const unsigned char *p, size_t n, const char *w)
 {
-    if (strlen(w) != n) return 0;
+    if (!n || lower(p[0]) != (unsigned char)w[0] || strlen(w) != n) return 0;
     for (size_t k = 0; k < n; k++)
         if (lower(p[k]) != (unsigned char)w[k]) return 0;
     return 1;
@@ -962,7 +1077,8 @@ static size_t unit_end(const scanner *sc, size_t i, int after_space)
         s[k + 2] == 'g') {
         k += 3; /* µg, μg */
     } else {
-        while (k < n && is_alpha(s[k])) k++;
+        while (k < n && is_alpha(s[k]))
+            k++;
         size_t u, nu = sizeof units / sizeof units[0];
         for (u = 0; u < nu; u++)
             if ((units[u].spaced || !after_space) && word_in(s + i, k - i, units[u].name)) break;
@@ -972,7 +1088,8 @@ static size_t unit_end(const scanner *sc, size_t i, int after_space)
     /* per-suffixes, at most two */
     for (int r = 0; r < 2 && k + 1 < n && s[k] == '/'; r++) {
         size_t q = k + 1;
-        while (q < n && is_alpha(s[q])) q++;
+        while (q < n && is_alpha(s[q]))
+            q++;
         if (q < n && (is_alnum(s[q]) || s[q] >= 0x80)) break;
         size_t p, np = sizeof per_units / sizeof per_units[0];
         for (p = 0; p < np; p++)
@@ -1011,12 +1128,14 @@ static size_t scan_digit(scanner *sc, size_t start)
     } else if (j + 1 < n && (s[j] == '-' || s[j] == '/') && is_digit(s[j + 1])) {
         /* 555-123-4567, 10-20, 24/7, 1/2 */
         unsigned char sep = s[j];
-        while (j + 1 < n && s[j] == sep && is_digit(s[j + 1])) j = digits_end(sc, j + 1);
+        while (j + 1 < n && s[j] == sep && is_digit(s[j + 1]))
+            j = digits_end(sc, j + 1);
         simple = 0;
     }
     if (j >= n) return emit(sc, MEDTONE_TOKEN_NUMBER, start, start, j, 0, 1, MT_NORM_FOLD, 1);
     unsigned b = s[j];
-    if (b == '%') return emit(sc, MEDTONE_TOKEN_PERCENT, start, start, j + 1, 0, 1, MT_NORM_COMPACT, 1);
+    if (b == '%')
+        return emit(sc, MEDTONE_TOKEN_PERCENT, start, start, j + 1, 0, 1, MT_NORM_COMPACT, 1);
     if (b == '$') return emit(sc, MEDTONE_TOKEN_MONEY, start, start, j + 1, 0, 1, MT_NORM_FOLD, 1);
     if (b == ' ' && j + 1 < n) {
         unsigned c = s[j + 1];
@@ -1064,7 +1183,8 @@ static size_t scan_dollar(scanner *sc, size_t i)
     }
     if (i + 1 < n && is_alpha(s[i + 1])) {
         size_t j = i + 1;
-        while (j < n && is_alpha(s[j])) j++;
+        while (j < n && is_alpha(s[j]))
+            j++;
         if (j - i - 1 <= 6 && (j >= n || (!is_alnum(s[j]) && s[j] < 0x80)))
             return emit(sc, MEDTONE_TOKEN_CASHTAG, i, i, j, 0, 1, MT_NORM_FOLD, 1);
     }
@@ -1104,7 +1224,8 @@ static size_t scan_hash(scanner *sc, size_t i)
 static size_t scan_at(scanner *sc, size_t i)
 {
     size_t j = i + 1;
-    while (j < sc->len && (is_alnum(sc->s[j]) || sc->s[j] == '_')) j++;
+    while (j < sc->len && (is_alnum(sc->s[j]) || sc->s[j] == '_'))
+        j++;
     if (j == i + 1) return emit(sc, MEDTONE_TOKEN_SYMBOL, i, i, i + 1, 0, 1, MT_NORM_FOLD, 1);
     return emit(sc, MEDTONE_TOKEN_MENTION, i, i, j, 0, 1, MT_NORM_FOLD, 1);
 }
@@ -1117,11 +1238,14 @@ static size_t scan_punct_run(scanner *sc, size_t i)
     unsigned c = s[i];
     size_t j = i + 1;
     if (c == '!' || c == '?') {
-        while (j < sc->len && (s[j] == '!' || s[j] == '?')) j++;
+        while (j < sc->len && (s[j] == '!' || s[j] == '?'))
+            j++;
     } else {
-        while (j < sc->len && s[j] == c) j++;
+        while (j < sc->len && s[j] == c)
+            j++;
     }
-    return emit_norm(sc, MEDTONE_TOKEN_PUNCT, i, j, (const char *)s + i, j - i, (uint32_t)(j - i));
+    return emit_norm(sc, MEDTONE_TOKEN_PUNCT, i, j, (const char *)s + i, j - i,
+                     (uint32_t)(j - i > UINT32_MAX ? 0 : j - i));
 }
 
 static size_t scan_ascii_other(scanner *sc, size_t i)
@@ -1130,13 +1254,17 @@ static size_t scan_ascii_other(scanner *sc, size_t i)
     unsigned c = s[i];
     unsigned next = i + 1 < sc->len ? s[i + 1] : 0;
     switch (c) {
-    case '#': return scan_hash(sc, i);
-    case '@': return scan_at(sc, i);
-    case '$': return scan_dollar(sc, i);
+    case '#':
+        return scan_hash(sc, i);
+    case '@':
+        return scan_at(sc, i);
+    case '$':
+        return scan_dollar(sc, i);
     case '*':
         if (keycap_follows(sc, i + 1)) return scan_emoji(sc, i);
         break;
-    default: break;
+    default:
+        break;
     }
     if (may_be_emoticon(c, next)) {
         size_t e = try_emoticon(sc, i);
@@ -1169,18 +1297,23 @@ static size_t scan_char(scanner *sc, size_t i, int32_t cp, size_t w)
     size_t j = i + w;
     switch (uclass(cp)) {
     case U_SPACE:
-    case U_IGNORABLE: return j;
-    case U_EMOJI: return scan_emoji(sc, i);
+    case U_IGNORABLE:
+        return j;
+    case U_EMOJI:
+        return scan_emoji(sc, i);
     case U_EMOJI_TEXT:
         if (j + 3 <= sc->len && s[j] == 0xEF && s[j + 1] == 0xB8 && s[j + 2] == 0x8F)
             return scan_emoji(sc, i);
-        return emit(sc, utf8proc_category(cp) <= UTF8PROC_CATEGORY_PO &&
-                                utf8proc_category(cp) >= UTF8PROC_CATEGORY_PC
-                            ? MEDTONE_TOKEN_PUNCT
-                            : MEDTONE_TOKEN_SYMBOL,
+        return emit(sc,
+                    utf8proc_category(cp) <= UTF8PROC_CATEGORY_PO &&
+                            utf8proc_category(cp) >= UTF8PROC_CATEGORY_PC
+                        ? MEDTONE_TOKEN_PUNCT
+                        : MEDTONE_TOKEN_SYMBOL,
                     i, i, j, 0, 1, MT_NORM_FOLD, 0);
-    case U_LETTER: return scan_word(sc, i, j, 0);
-    case U_HAN: return emit(sc, MEDTONE_TOKEN_WORD, i, i, j, 0, 1, MT_NORM_WORD, 0);
+    case U_LETTER:
+        return scan_word(sc, i, j, 0);
+    case U_HAN:
+        return emit(sc, MEDTONE_TOKEN_WORD, i, i, j, 0, 1, MT_NORM_WORD, 0);
     case U_CURRENCY:
         if (j < sc->len && is_digit(s[j])) {
             size_t e = grouped_number_end(sc, j, digits_end(sc, j));
@@ -1197,9 +1330,11 @@ static size_t scan_char(scanner *sc, size_t i, int32_t cp, size_t w)
         }
         return emit(sc, MEDTONE_TOKEN_PUNCT, i, i, j, 0, repeat, MT_NORM_FOLD, 0);
     }
-    default: break;
+    default:
+        break;
     }
-    if (cp == 0xAF && sc->len - i >= sizeof shrug - 1 && memcmp(s + i, shrug, sizeof shrug - 1) == 0)
+    if (cp == 0xAF && sc->len - i >= sizeof shrug - 1 &&
+        memcmp(s + i, shrug, sizeof shrug - 1) == 0)
         return emit_norm(sc, MEDTONE_TOKEN_EMOTICON, i, i + sizeof shrug - 1, shrug,
                          sizeof shrug - 1, 1);
     /* Other symbols keep the marks that follow them (U+FE0F, U+20E3, accents). */
@@ -1238,7 +1373,7 @@ medtone_status medtone_tokenize(const char *text, size_t len, medtone_tokens *to
     if (!tokens || (!text && len)) return MEDTONE_ERR_INVALID_ARG;
     tokens->count = 0;
     tokens->norm_len = 0;
-    scanner sc = {(const unsigned char *)text, len, tokens, 0};
+    scanner sc = {(const unsigned char *)text, len, tokens, MEDTONE_OK};
     const unsigned char *s = sc.s;
     size_t i = 0;
     while (i < len) {
@@ -1249,8 +1384,10 @@ medtone_status medtone_tokenize(const char *text, size_t len, medtone_tokens *to
                 i++;
                 continue;
             }
-            if (k & C_ALPHA) i = scan_alpha(&sc, i);
-            else if (k & C_DIGIT) i = scan_digit(&sc, i);
+            if (k & C_ALPHA)
+                i = scan_alpha(&sc, i);
+            else if (k & C_DIGIT)
+                i = scan_digit(&sc, i);
             else if (c == '&') {
                 int32_t cp;
                 size_t w = mt_html_entity(s + i, len - i, &cp);
@@ -1264,10 +1401,10 @@ medtone_status medtone_tokenize(const char *text, size_t len, medtone_tokens *to
             size_t w = mt_utf8_decode(s + i, len - i, &cp);
             i = scan_char(&sc, i, cp, w);
         }
-        if (sc.nomem) {
+        if (sc.status != MEDTONE_OK) {
             tokens->count = 0;
             tokens->norm_len = 0;
-            return MEDTONE_ERR_NOMEM;
+            return sc.status;
         }
     }
     return MEDTONE_OK;
@@ -1323,8 +1460,8 @@ const char *medtone_token_normalized(const medtone_tokens *tokens, size_t i, siz
 const char *medtone_token_kind_name(medtone_token_kind kind)
 {
     static const char *const names[] = {
-        "word",  "number",   "url",     "email",  "mention", "hashtag", "cashtag", "emoticon",
-        "emoji", "punct",    "symbol",  "money",  "percent", "time",    "dose",    "date",
+        "word",  "number", "url",    "email", "mention", "hashtag", "cashtag", "emoticon",
+        "emoji", "punct",  "symbol", "money", "percent", "time",    "dose",    "date",
     };
     if ((unsigned)kind >= sizeof names / sizeof names[0]) return "unknown";
     return names[kind];

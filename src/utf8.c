@@ -37,11 +37,10 @@ static const struct {
     char name[8];
     int32_t cp;
 } named_entities[] = {
-    {"amp", '&'},       {"lt", '<'},        {"gt", '>'},         {"quot", '"'},
-    {"apos", '\''},     {"nbsp", 0x00A0},   {"rsquo", 0x2019},   {"lsquo", 0x2018},
-    {"rdquo", 0x201D},  {"ldquo", 0x201C},  {"hellip", 0x2026},  {"ndash", 0x2013},
-    {"mdash", 0x2014},  {"hearts", 0x2665}, {"copy", 0x00A9},    {"reg", 0x00AE},
-    {"trade", 0x2122},
+    {"amp", '&'},       {"lt", '<'},       {"gt", '>'},       {"quot", '"'},      {"apos", '\''},
+    {"nbsp", 0x00A0},   {"rsquo", 0x2019}, {"lsquo", 0x2018}, {"rdquo", 0x201D},  {"ldquo", 0x201C},
+    {"hellip", 0x2026}, {"ndash", 0x2013}, {"mdash", 0x2014}, {"hearts", 0x2665}, {"copy", 0x00A9},
+    {"reg", 0x00AE},    {"trade", 0x2122},
 };
 
 /* HTML reads &#128;..&#159; as Windows-1252, the encoding those posts were typed in; 0 marks the
@@ -83,8 +82,7 @@ size_t mt_html_entity(const unsigned char *s, size_t n, int32_t *cp)
         return i + 1;
     }
     size_t i = 1;
-    while (i < n && i <= 7 &&
-           ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+    while (i < n && i <= 7 && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
         i++;
     if (i == 1 || i >= n || s[i] != ';') return 0;
     size_t name_len = i - 1;

@@ -14,7 +14,7 @@
 
 /* The code point reported for a byte that begins no valid UTF-8 sequence. It is outside the
  * Unicode range on purpose, so that a real U+FFFD in the text stays distinguishable. */
-#define MT_CP_INVALID ((int32_t)-1)
+#define MT_CP_INVALID     ((int32_t)-1)
 #define MT_CP_REPLACEMENT ((int32_t)0xFFFD)
 
 /* Decodes the UTF-8 sequence at s[0..n) (n >= 1). Returns its width in bytes and the code point
