@@ -4,21 +4,23 @@
  *
  * The words live in lexicons/cues-crisis.tsv; each crisis cue carries a weight. This file adds
  * what a word list cannot see, the grammar around each cue, within its sentence:
- *   - a first person before it ("I", "I'm", "my dad"): the writer is the one at risk or is
- *     reporting someone close to them, the strongest signal;
+ *   - a first person before it ("I", "I'm", "my dad"), unless another subject comes between:
+ *     the writer is the one at risk or reports someone close, the strongest signal;
  *   - intent before it ("going to", "want to", "planning") or a time after it ("tonight");
- *   - "now" in the sentence ("right now", "currently"): happening as the post is written;
- *   - a place or person of the organization in the sentence ("the ER", "the nurse"): a threat
- *     against staff or an emergency at a facility;
+ *   - "now" near it, in its clause ("right now", "currently", a shouted "HELP");
+ *   - a place or person of the organization in the sentence ("the ER", "the nurse"), more when
+ *     it follows the cue as its object ("hurt the doctor"): a threat against staff, an event at
+ *     a facility;
  *   - a negation just before it ("I'm not suicidal", "I would never hurt myself"): damped;
- *   - figurative and not-current cues (negative weights: "killing me", "years ago", "lol"):
- *     damp the crisis cues of their sentence strongly and of the rest of the text a little.
+ *   - figurative and not-current cues (negative weights: "killing me", "years ago", "lol") and
+ *     years ("in 2019"): damp the cues of their sentence strongly, the rest of the text a little.
  * The damped weights add up to a raw sum r, and the score is 1 - exp(-r / SCALE): a single
  * strong cue ("kill myself") fires alone, a weak one ("heart attack") needs context.
  */
 #include <math.h>
 #include <string.h>
 
+#include "analyzer.h"
 #include "flags.h"
 #include "result.h"
 #include "tokenize.h"
@@ -29,8 +31,12 @@
 #define INTENT_GAIN 1.3
 /* "my chest pain is crushing right now". */
 #define NOW_GAIN 1.3
-/* "I'm going to shoot the receptionist", "fire in the ER". */
+/* "shooting at the hospital", "fire in the ER": the organization in the sentence. */
 #define FACILITY_GAIN 1.25
+/* "he'll come back and hurt the doctor", "kill that surgeon": the organization right after the
+ * cue, as its object or its place, within OBJECT_REACH tokens. */
+#define OBJECT_GAIN  1.6
+#define OBJECT_REACH 3
 /* "I'm not suicidal, just exhausted": damped, not dropped (negation is often rhetorical). */
 #define NEGATED_FACTOR 0.3
 /* How far back (in tokens) a first person, an intent word or a negation may stand. */
@@ -39,13 +45,29 @@
 #define NEGATION_REACH     3
 /* How far after the cue a time word counts as intent ("end it tonight"). */
 #define TIME_AFTER_REACH 4
+/* How near (in tokens, either side) a "now" word must stand: "now I can't find my results" is
+ * a discourse word, "collapsed just now" a time. */
+#define NOW_REACH 5
 /* Each unit of negative weight in the cue's sentence divides by 1 + DAMP_SENTENCE * weight; in
  * the rest of the text by DAMP_TEXT (a joke in one sentence barely excuses the next one). */
 #define DAMP_SENTENCE 0.5
 #define DAMP_TEXT     0.15
+/* A year in the text damps like a not-current cue of this weight. */
+#define YEAR_DAMP 1.0
 /* Raw sum -> score: 1 - exp(-r / SCALE). A weight of 1.75 reaches the default threshold 0.35;
  * 4 gives 0.63. */
 #define SCALE 4.0
+/* The layer of lexicons/cues-crisis.tsv, and the most a term shared with another flag's cue file
+ * weighs when that file's line won the merge (see crisis_weight). */
+#define CRISIS_LAYER "cues-crisis"
+#define SHARED_CAP   1.2
+/* "I took 20 of my sleeping pills": taking a count of pills this large is an overdose described
+ * by its shape (a verb, a number, a pill word) rather than by a phrase; it weighs like a strong
+ * cue. PILL_COUNT_MIN is the smallest count; the reaches are in tokens. */
+#define PILL_COUNT_WEIGHT 3.0
+#define PILL_COUNT_MIN    10
+#define PILL_COUNT_REACH  4
+#define PILL_COUNT_CUE    "pill-count"
 /* Evidence gathered for one sentence before it is put in text order and recorded. */
 #define PENDING_MAX 64
 
@@ -54,21 +76,31 @@
  * ------------------------------------------------------------------------------------------- */
 
 static const char *const first_person_words[] = {
-    "i",  "i'm",  "im",     "i've", "ive",   "i'll",  "i'd", "me",
-    "my", "mine", "myself", "we",   "we're", "we've", "our", "us",
+    "i", "i'm", "im", "i've", "ive", "i'll", "i'd", "me", "my", "mine", "myself", "we", "we're",
 };
 
-/* Before the cue: "going to", "gonna", "want to", "will", "thinking about", "ready to". */
+/* A subject between the first person and the cue takes it over: "I swear they want us all to
+ * die" is about them, "my dad says he can't breathe" about him (the cue then stands alone). */
+static const char *const other_subject_words[] = {
+    "he", "he's", "she", "she's", "they", "they're", "you", "you're", "it", "it's",
+};
+
+/* Before the cue: "going to", "gonna", "want to", "will", "thinking of", "ready to" ("about"
+ * only as "about to", see intent_before). */
 static const char *const intent_words[] = {
     "going", "gonna",    "gunna",       "finna",   "want",  "wanna",    "will",    "i'll",
     "we'll", "he'll",    "she'll",      "they'll", "plan",  "planning", "planned", "about",
-    "ready", "thinking", "considering", "decided", "tryna", "trying",
+    "ready", "thinking", "considering", "decided", "tryna", "bringing",
 };
 
 /* After the cue: "I'm ending it tonight". */
-static const char *const time_after_words[] = {"tonight", "tomorrow", "today", "soon"};
+static const char *const time_after_words[] = {"tonight", "tomorrow", "soon"};
 
-/* Anywhere in the sentence: the event is under way. */
+/* Words that link a cue to the place after it: "fire in the ER", "shoot up this clinic". */
+static const char *const linking_words[] = {"the", "a",  "an", "this", "that",
+                                            "in",  "at", "of", "on",   "to"};
+
+/* Near the cue: the event is under way. */
 static const char *const now_words[] = {"now",       "rn",   "tonight",     "currently",
                                         "happening", "asap", "immediately", "hurry"};
 
@@ -157,8 +189,11 @@ static void token_span(const medtone_tokens *t, size_t a, size_t b, size_t *off,
  * starts at s0, or (size_t)-1. Crosses commas: "my dad, he collapsed". */
 static size_t first_person_before(const medtone_tokens *t, size_t s0, size_t i)
 {
-    for (size_t k = 1; k <= FIRST_PERSON_REACH && i >= s0 + k; k++)
-        if (IN_LIST(mt_token_norm(t, i - k), first_person_words)) return i - k;
+    for (size_t k = 1; k <= FIRST_PERSON_REACH && i >= s0 + k; k++) {
+        const char *w = mt_token_norm(t, i - k);
+        if (IN_LIST(w, first_person_words)) return i - k;
+        if (IN_LIST(w, other_subject_words)) break;
+    }
     return (size_t)-1;
 }
 
@@ -167,7 +202,10 @@ static size_t intent_before(const medtone_tokens *t, size_t s0, size_t i)
 {
     for (size_t k = 1; k <= INTENT_REACH && i >= s0 + k; k++) {
         if (is_punct(t, i - k)) break;
-        if (IN_LIST(mt_token_norm(t, i - k), intent_words)) return i - k;
+        const char *w = mt_token_norm(t, i - k);
+        /* "reading about the outbreak" is no intent; "about to" is. */
+        if (!strcmp(w, "about") && strcmp(mt_token_norm(t, i - k + 1), "to") != 0) continue;
+        if (IN_LIST(w, intent_words)) return i - k;
     }
     return (size_t)-1;
 }
@@ -182,6 +220,26 @@ static size_t time_after(const medtone_tokens *t, size_t end, size_t s1)
     return (size_t)-1;
 }
 
+/* A "now" word within NOW_REACH tokens of the cue [i, end), in its clause of the sentence
+ * [s0, s1): "I used to self harm as a teen, now I volunteer" is no present. */
+static size_t now_near(const medtone_tokens *t, size_t s0, size_t s1, size_t i, size_t end)
+{
+    size_t from = i > s0 + NOW_REACH ? i - NOW_REACH : s0;
+    for (size_t k = i; k > from; k--)
+        if (is_punct(t, k - 1)) {
+            from = k;
+            break;
+        }
+    for (size_t k = from; k < s1 && k < end + NOW_REACH; k++) {
+        if (is_punct(t, k)) break;
+        const char *w = mt_token_norm(t, k);
+        if (IN_LIST(w, now_words)) return k;
+        /* "HELP my dad fell": a shouted call for help. */
+        if (!strcmp(w, "help") && (t->tok[k].flags & MEDTONE_TOKEN_ALLCAPS)) return k;
+    }
+    return (size_t)-1;
+}
+
 static int negated_before(const medtone_tokens *t, size_t s0, size_t i)
 {
     for (size_t k = 1; k <= NEGATION_REACH && i >= s0 + k; k++) {
@@ -192,11 +250,11 @@ static int negated_before(const medtone_tokens *t, size_t s0, size_t i)
 }
 
 /* Weight of one crisis cue after its grammar, with the evidence it earns. */
-static double weigh_cue(mt_flag_ctx *ctx, pending_list *p, const mt_cue_hit *h, size_t s0,
-                        size_t s1, const mt_cue_hit *facility)
+static double weigh_cue(mt_flag_ctx *ctx, pending_list *p, const mt_cue_hit *h, double weight,
+                        size_t s0, size_t s1, const mt_cue_hit *facility)
 {
     const medtone_tokens *t = ctx->r->tokens;
-    double w = h->entry->valence;
+    double w = weight;
     size_t off, len;
 
     size_t fp = first_person_before(t, s0, h->tok0);
@@ -207,8 +265,8 @@ static double weigh_cue(mt_flag_ctx *ctx, pending_list *p, const mt_cue_hit *h, 
     if (fp != (size_t)-1) {
         w *= FIRST_PERSON_GAIN;
         if (has_intent) {
-            /* "I'm going to" + "kill myself": the pronoun through the intent word. */
-            size_t last = intent != (size_t)-1 && intent > fp ? intent : fp;
+            /* "I'm going to" + "kill myself": the pronoun through the words before the cue. */
+            size_t last = intent != (size_t)-1 && intent > fp ? h->tok0 - 1 : fp;
             token_span(t, fp, last, &off, &len);
             add(ctx, p, off, len, "first-person-intent");
         } else {
@@ -221,25 +279,145 @@ static double weigh_cue(mt_flag_ctx *ctx, pending_list *p, const mt_cue_hit *h, 
         add(ctx, p, off, len, "intent");
     }
     if (has_intent) w *= INTENT_GAIN;
+    size_t now = now_near(t, s0, s1, h->tok0, h->tok0 + h->ntok);
+    if (now != (size_t)-1) {
+        /* "right now" is the two-word form of the same marker. */
+        size_t from = now > s0 && !strcmp(mt_token_norm(t, now - 1), "right") ? now - 1 : now;
+        token_span(t, from, now, &off, &len);
+        add(ctx, p, off, len, "happening-now");
+        w *= NOW_GAIN;
+    }
     /* A facility raises threats ("I'm going to hurt the nurse") and reports of events there
      * ("fire in the ER"), but not a patient's own story: "the ER said my chest pain was
      * anxiety" is where emergencies are treated, not a new one. */
+    size_t end = h->tok0 + h->ntok;
+    /* Right next to it, the cue names the place ("the seizure clinic", "stroke unit"): no event
+     * there, unless the cue ends in a preposition or determiner ("fire in the" + "ER"). */
+    int joined = !IN_LIST(mt_token_norm(t, end - 1), linking_words);
+    if (facility && facility->tok0 == end && joined) facility = NULL;
     if (facility && (fp == (size_t)-1 || has_intent)) {
-        w *= FACILITY_GAIN;
+        int object = facility->tok0 >= end && facility->tok0 < end + OBJECT_REACH;
+        w *= object ? OBJECT_GAIN : FACILITY_GAIN;
         add(ctx, p, facility->off, facility->len, "at-facility");
     }
     if (negated_before(t, s0, h->tok0)) w *= NEGATED_FACTOR;
-    add(ctx, p, h->off, h->len, h->entry->key);
+    add(ctx, p, h->off, h->len, h->entry ? h->entry->key : PILL_COUNT_CUE);
     return w;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The pill count
+ * ------------------------------------------------------------------------------------------- */
+
+static const char *const swallow_words[] = {"took", "swallowed", "downed", "taken", "ate"};
+static const char *const pill_words[] = {"pills", "pill",     "tablets", "tablet",
+                                         "tabs",  "capsules", "meds",    "sleeping"};
+static const char *const count_words[] = {"ten",    "twelve", "fifteen", "twenty",
+                                          "thirty", "forty",  "fifty",   "dozen"};
+
+/* "12 pills a day", "20 tablets daily", "each week": a regimen, not an overdose. */
+static const char *const regimen_words[] = {"day",   "daily", "week", "weekly",
+                                            "every", "each",  "per"};
+
+static int regimen_after(const medtone_tokens *t, size_t i, size_t s1)
+{
+    for (size_t k = i; k < s1 && k < i + 3; k++)
+        if (IN_LIST(mt_token_norm(t, k), regimen_words)) return 1;
+    return 0;
+}
+
+/* A count of at least PILL_COUNT_MIN: "20", "1,000", "twenty", "a dozen". */
+static int is_big_count(const medtone_tokens *t, size_t i)
+{
+    const char *w = mt_token_norm(t, i);
+    if (t->tok[i].kind == MEDTONE_TOKEN_WORD) return IN_LIST(w, count_words);
+    if (t->tok[i].kind != MEDTONE_TOKEN_NUMBER) return 0;
+    long v = 0;
+    for (; *w && v < PILL_COUNT_MIN; w++) {
+        if (*w == ',') continue;
+        if (*w < '0' || *w > '9') break;
+        v = v * 10 + (*w - '0');
+    }
+    return v >= PILL_COUNT_MIN;
+}
+
+/* A pill word, or a drug the drug cues name ("took 30 of my zoloft"), at token i. */
+static int is_pill(const mt_flag_ctx *ctx, size_t i, size_t a, size_t b)
+{
+    if (IN_LIST(mt_token_norm(ctx->r->tokens, i), pill_words)) return 1;
+    /* The hits are in token order: binary search for one starting at token i. */
+    const mt_cue_hit *hits = ctx->r->flags.cues;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (hits[mid].tok0 < i)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    return a < ctx->r->flags.ncues && hits[a].tok0 == i && (hits[a].entry->tags & MT_TAG_DRUG);
+}
+
+/* The first "took 20 ... pills" in the sentence [s0, s1) whose cue hits are [a, b), as a hit
+ * without a lexicon entry; 0 when there is none. */
+static int pill_count(const mt_flag_ctx *ctx, size_t s0, size_t s1, size_t a, size_t b,
+                      mt_cue_hit *out)
+{
+    const medtone_tokens *t = ctx->r->tokens;
+    for (size_t v = s0; v < s1; v++) {
+        if (!IN_LIST(mt_token_norm(t, v), swallow_words)) continue;
+        for (size_t n = v + 1; n < s1 && n <= v + PILL_COUNT_REACH; n++) {
+            if (!is_big_count(t, n)) continue;
+            for (size_t q = n + 1; q < s1 && q <= n + PILL_COUNT_REACH; q++) {
+                if (is_punct(t, q)) break;
+                if (!is_pill(ctx, q, a, b)) continue;
+                if (regimen_after(t, q + 1, s1)) return 0;
+                out->tok0 = v;
+                out->ntok = q - v + 1;
+                out->off = t->tok[v].off;
+                out->len = t->tok[q].off + t->tok[q].len - t->tok[v].off;
+                out->entry = NULL;
+                return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
  * The flag
  * ------------------------------------------------------------------------------------------- */
 
-static int is_crisis(const mt_cue_hit *h)
+/* The crisis weight of a cue. The cue lexicon merges a term listed by several cue files: tags
+ * add up but the weight is the later file's. When the winning line is another flag's ("chest
+ * pain" is also an adverse reaction, weighed for that flag), its weight means something else:
+ * the symptom then counts as a weak crisis cue (at most SHARED_CAP, never damping), so a side
+ * effect alone does not fire and context still can ("chest pain right now"). */
+static double crisis_weight(const mt_flag_ctx *ctx, const mt_cue_hit *h)
 {
-    return (h->entry->tags & MT_TAG_CRISIS) != 0;
+    const mt_entry *e = h->entry;
+    if (!(e->tags & MT_TAG_CRISIS)) return 0;
+    if (!(e->tags & ~(uint32_t)MT_TAG_CRISIS) ||
+        !strcmp(mt_lexicon_layer_name(ctx->an->cues, e->layer), CRISIS_LAYER))
+        return e->valence;
+    return e->valence > 0 ? fmin(e->valence, SHARED_CAP) : 0;
+}
+
+/* A year ("in 2019", "the 2017 hurricane") dates a story: a present emergency rarely names one. */
+static int is_year(const medtone_tokens *t, size_t i)
+{
+    const char *w = mt_token_norm(t, i);
+    return t->tok[i].kind == MEDTONE_TOKEN_NUMBER && t->tok[i].norm_len == 4 &&
+           (!strncmp(w, "19", 2) || !strncmp(w, "20", 2)) && strspn(w, "0123456789") == 4;
+}
+
+/* A place or person of the organization ("the ER", "the nurse"): an org or staff cue that names
+ * it (cues-aspects.tsv weighs those 1-2.5). Not every aspect ("the patient portal" is no place a
+ * threat or a fire happens), not the writer's own state ("my throat": negative), and not a
+ * complaint phrase (3 and more: "never going back"). */
+static int is_facility(const mt_cue_hit *h)
+{
+    return (h->entry->tags & (MT_TAG_ORG | MT_TAG_ASPECT_STAFF)) && h->entry->valence > 0 &&
+           h->entry->valence < 3;
 }
 
 void mt_flag_crisis(mt_flag_ctx *ctx)
@@ -252,56 +430,55 @@ void mt_flag_crisis(mt_flag_ctx *ctx)
 
     double damp_total = 0;
     for (size_t i = 0; i < f->ncues; i++)
-        if (is_crisis(&hits[i]) && hits[i].entry->valence < 0) damp_total -= hits[i].entry->valence;
+        damp_total += fmax(0, -crisis_weight(ctx, &hits[i]));
+    for (size_t i = 0; i < t->count; i++)
+        if (is_year(t, i)) damp_total += YEAR_DAMP;
 
     double raw = 0;
     int any = 0;
-    size_t cursor = 0, s0 = 0; /* token cursor; first token of its sentence */
-    for (size_t a = 0; a < f->ncues;) {
-        /* The sentence of hit a: [s0, s1) in tokens; its hits: [a, b). */
-        for (; cursor < hits[a].tok0; cursor++)
-            if (ends_sentence(t, cursor)) s0 = cursor + 1;
-        size_t s1 = cursor;
-        while (s1 < t->count && !ends_sentence(t, s1))
+    /* Sentence by sentence: tokens [s0, s1), cue hits [a, b). */
+    for (size_t s0 = 0, s1, a = 0; s0 < t->count; s0 = s1 + 1) {
+        for (s1 = s0; s1 < t->count && !ends_sentence(t, s1);)
             s1++;
         size_t b = a;
         while (b < f->ncues && hits[b].tok0 < s1)
             b++;
 
         double damp_here = 0;
-        size_t facility = (size_t)-1, positive = 0;
+        size_t place[2] = {(size_t)-1, (size_t)-1}, positive = 0;
         for (size_t i = a; i < b; i++) {
-            const mt_entry *e = hits[i].entry;
-            if (is_crisis(&hits[i]) && e->valence < 0) damp_here -= e->valence;
-            if (is_crisis(&hits[i]) && e->valence > 0) positive++;
-            if ((e->tags & (MT_TAG_ORG | MT_TAG_ASPECT_ALL)) && facility == (size_t)-1)
-                facility = i;
-        }
-        if (positive > 0) {
-            size_t now = (size_t)-1;
-            for (size_t i = s0; i < s1 && now == (size_t)-1; i++)
-                if (IN_LIST(mt_token_norm(t, i), now_words)) now = i;
-            /* "right now" is the two-word form of the same marker. */
-            double gain = 1.0;
-            if (now != (size_t)-1) {
-                gain *= NOW_GAIN;
-                size_t from =
-                    now > s0 && !strcmp(mt_token_norm(t, now - 1), "right") ? now - 1 : now;
-                size_t off, len;
-                token_span(t, from, now, &off, &len);
-                add(ctx, &p, off, len, "happening-now");
+            double w = crisis_weight(ctx, &hits[i]);
+            if (w < 0) damp_here -= w;
+            if (w > 0) positive++;
+            if (is_facility(&hits[i])) {
+                if (place[0] == (size_t)-1)
+                    place[0] = i;
+                else if (place[1] == (size_t)-1)
+                    place[1] = i;
             }
+        }
+        mt_cue_hit pills;
+        int has_pills = pill_count(ctx, s0, s1, a, b, &pills);
+        if (positive > 0 || has_pills) {
+            for (size_t i = s0; i < s1; i++)
+                if (is_year(t, i)) damp_here += YEAR_DAMP;
             double damp = 1.0 + DAMP_SENTENCE * damp_here + DAMP_TEXT * (damp_total - damp_here);
             for (size_t i = a; i < b; i++) {
-                if (!is_crisis(&hits[i]) || !(hits[i].entry->valence > 0)) continue;
-                raw += weigh_cue(ctx, &p, &hits[i], s0, s1,
-                                 facility != (size_t)-1 ? &hits[facility] : NULL) *
-                       gain / damp;
-                any = 1;
+                double w = crisis_weight(ctx, &hits[i]);
+                if (!(w > 0)) continue;
+                /* An "ambulance" is both a cue and a place: it is not at itself. */
+                size_t at = place[0] != i ? place[0] : place[1];
+                raw +=
+                    weigh_cue(ctx, &p, &hits[i], w, s0, s1, at != (size_t)-1 ? &hits[at] : NULL) /
+                    damp;
             }
+            if (has_pills)
+                raw += weigh_cue(ctx, &p, &pills, PILL_COUNT_WEIGHT, s0, s1,
+                                 place[0] != (size_t)-1 ? &hits[place[0]] : NULL) /
+                       damp;
+            any = 1;
             flush(ctx, &p);
         }
-        cursor = s1;
         a = b;
     }
     mt_flag_set(ctx, MT_FLAG_CRISIS, any ? 1.0 - exp(-raw / SCALE) : 0.0,
