@@ -282,7 +282,14 @@ medtone_status mt_lexicon_merge_layer(mt_lexicon *lex, char *name, char *keys, m
              * medication-aspect cue when two cue files list it. */
             const mt_entry *old = &lex->entries[s->idx - 1];
             if (old->layer == layer) continue; /* a later line of this layer already won */
-            if (lex->merge_tags) e.tags |= old->tags;
+            if (lex->merge_tags) {
+                /* each flag family keeps the weight its own layer gave, unless this line names
+                 * the family again */
+                static const uint32_t families[MT_CUE_FAMILIES] = MT_CUE_FAMILY_TAGS;
+                for (unsigned f = 0; f < MT_CUE_FAMILIES; f++)
+                    if (!(e.tags & families[f])) e.cue[f] = old->cue[f];
+                e.tags |= old->tags;
+            }
             e.key = old->key;
             lex->entries[s->idx - 1] = e;
             if (e.nwords > lex->max_words) lex->max_words = e.nwords;

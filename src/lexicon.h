@@ -51,7 +51,24 @@ typedef struct mt_entry {
     float valence;    /* -4..4 */
     float booster;    /* X of booster=X, else 0 */
     float clinical;   /* V of clinical=V, else 0 */
+    float cue[5];     /* cue lexicons: the weight per flag family (mt_cue_weight) */
 } mt_entry;
+
+/* Flag families of the cue lexicon. A cue line's weight (its valence column) belongs to the
+ * families its tags name, so when two cue files list the same word ("meds": a drug for the ADE
+ * flag, a medication-aspect word), each flag keeps the weight its own file gave. */
+enum { MT_CUE_MISINFO, MT_CUE_CRISIS, MT_CUE_PRIVACY, MT_CUE_ADE, MT_CUE_ASPECT, MT_CUE_FAMILIES };
+
+/* The MT_TAG_* bits of each family, in MT_CUE_* order. */
+#define MT_CUE_FAMILY_TAGS                                                                         \
+    {MT_TAG_MISINFO, MT_TAG_CRISIS, MT_TAG_HEALTH_INFO | MT_TAG_IDENTIFIER,                       \
+     MT_TAG_DRUG | MT_TAG_REACTION, MT_TAG_ORG | MT_TAG_ASPECT_ALL}
+
+/* The weight a cue entry carries for one family (0 when its tags do not name the family). */
+static inline float mt_cue_weight(const mt_entry *e, unsigned family)
+{
+    return family < MT_CUE_FAMILIES ? e->cue[family] : 0.0f;
+}
 
 typedef struct mt_lexicon mt_lexicon;
 

@@ -471,6 +471,9 @@ static medtone_status parse_line(parser *p, const char *s, size_t n)
     e.valence = (float)v;
     medtone_status st = parse_tags(p, tags, tags_len, &e);
     if (st != MEDTONE_OK) return st;
+    static const uint32_t families[MT_CUE_FAMILIES] = MT_CUE_FAMILY_TAGS;
+    for (unsigned f = 0; f < MT_CUE_FAMILIES; f++)
+        e.cue[f] = (e.tags & families[f]) ? e.valence : 0.0f;
     if (mt_reserve((void **)&p->entries, &p->cap, p->count + 1, sizeof(mt_entry)))
         return MEDTONE_ERR_NOMEM;
     st = add_key(p, term, term_len, &e);

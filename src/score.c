@@ -412,19 +412,24 @@ static void discourse_rules(medtone_result *r)
     }
 }
 
-/* "Great care!!!": exclamation marks that end a sentence strengthen that sentence's terms. */
+/* "Great care!!!": exclamation marks that end a sentence strengthen that sentence's terms. One
+ * backward walk: `pending` holds the marks between a position and the end of its sentence, so a
+ * long text without punctuation stays linear. */
 static void exclaim_rule(medtone_result *r)
 {
     const medtone_tokens *t = r->tokens;
-    for (size_t k = 0; k < r->nterms; k++) {
+    size_t pending = 0, cursor = t->count;
+    for (size_t k = r->nterms; k-- > 0;) {
         mt_term *term = &r->terms[k];
-        size_t marks = 0;
-        for (size_t i = term->tok0 + term->ntok; i < t->count; i++) {
-            if (t->tok[i].kind != MEDTONE_TOKEN_PUNCT) continue;
-            const char *norm = mt_token_norm(t, i);
-            marks += count_char(norm, '!');
-            if (ends_sentence(norm)) break;
+        size_t end = term->tok0 + term->ntok;
+        while (cursor > end) {
+            cursor--;
+            if (t->tok[cursor].kind != MEDTONE_TOKEN_PUNCT) continue;
+            const char *norm = mt_token_norm(t, cursor);
+            size_t marks = count_char(norm, '!');
+            pending = ends_sentence(norm) ? marks : pending + marks;
         }
+        size_t marks = pending;
         if (marks == 0) continue;
         if (marks > EXCLAIM_MAX) marks = EXCLAIM_MAX;
         term->contribution *= 1.0 + EXCLAIM_STEP * (double)marks;

@@ -57,10 +57,6 @@
 /* Raw sum -> score: 1 - exp(-r / SCALE). A weight of 1.75 reaches the default threshold 0.35;
  * 4 gives 0.63. */
 #define SCALE 4.0
-/* The layer of lexicons/cues-crisis.tsv, and the most a term shared with another flag's cue file
- * weighs when that file's line won the merge (see crisis_weight). */
-#define CRISIS_LAYER "cues-crisis"
-#define SHARED_CAP   1.2
 /* "I took 20 of my sleeping pills": taking a count of pills this large is an overdose described
  * by its shape (a verb, a number, a pill word) rather than by a phrase; it weighs like a strong
  * cue. PILL_COUNT_MIN is the smallest count; the reaches are in tokens. */
@@ -387,19 +383,14 @@ static int pill_count(const mt_flag_ctx *ctx, size_t s0, size_t s1, size_t a, si
  * The flag
  * ------------------------------------------------------------------------------------------- */
 
-/* The crisis weight of a cue. The cue lexicon merges a term listed by several cue files: tags
- * add up but the weight is the later file's. When the winning line is another flag's ("chest
- * pain" is also an adverse reaction, weighed for that flag), its weight means something else:
- * the symptom then counts as a weak crisis cue (at most SHARED_CAP, never damping), so a side
- * effect alone does not fire and context still can ("chest pain right now"). */
+/* The crisis weight of a cue: the weight cues-crisis.tsv (or a user crisis layer) gave it. A term
+ * that other cue files list too ("chest pain" is also an adverse reaction) keeps each family's
+ * weight apart (mt_cue_weight), so a reaction weight never reads as a crisis weight. */
 static double crisis_weight(const mt_flag_ctx *ctx, const mt_cue_hit *h)
 {
-    const mt_entry *e = h->entry;
-    if (!(e->tags & MT_TAG_CRISIS)) return 0;
-    if (!(e->tags & ~(uint32_t)MT_TAG_CRISIS) ||
-        !strcmp(mt_lexicon_layer_name(ctx->an->cues, e->layer), CRISIS_LAYER))
-        return e->valence;
-    return e->valence > 0 ? fmin(e->valence, SHARED_CAP) : 0;
+    (void)ctx;
+    if (!(h->entry->tags & MT_TAG_CRISIS)) return 0;
+    return mt_cue_weight(h->entry, MT_CUE_CRISIS);
 }
 
 /* A year ("in 2019", "the 2017 hurricane") dates a story: a present emergency rarely names one. */
@@ -416,8 +407,8 @@ static int is_year(const medtone_tokens *t, size_t i)
  * complaint phrase (3 and more: "never going back"). */
 static int is_facility(const mt_cue_hit *h)
 {
-    return (h->entry->tags & (MT_TAG_ORG | MT_TAG_ASPECT_STAFF)) && h->entry->valence > 0 &&
-           h->entry->valence < 3;
+    double w = mt_cue_weight(h->entry, MT_CUE_ASPECT);
+    return (h->entry->tags & (MT_TAG_ORG | MT_TAG_ASPECT_STAFF)) && w > 0 && w < 3;
 }
 
 void mt_flag_crisis(mt_flag_ctx *ctx)
