@@ -53,8 +53,11 @@ long cli_reader_line(cli_reader *r, const char **line);
 /* The lexicon options shared by score, batch and eval. */
 typedef struct cli_lexicons {
     int embedded;        /* 0 after --no-default-lexicons */
+    int no_flags;        /* 1 after --no-flags */
     const char *paths[64];
     size_t count;
+    const char *cue_paths[64]; /* --cues FILE */
+    size_t cue_count;
 } cli_lexicons;
 
 /* If argv[*i] is a lexicon option, consumes it (and its value) and returns 1; returns 0 when it

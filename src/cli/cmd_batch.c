@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "flags_out.h"
 #include "jsonl.h"
 #include "strbuf.h"
 
@@ -45,6 +46,8 @@ typedef struct job {
     strbuf out, text, id;
     size_t errors;
     int explain;
+    int only_flagged;          /* write only posts with a fired flag (of the mask, if any) */
+    const unsigned char *mask; /* --flag NAME: the flags that count, or NULL for all */
 } job;
 
 static void usage(FILE *out)
@@ -60,6 +63,8 @@ static void usage(FILE *out)
             "                           tsv: a header naming a \"text\" (and \"id\") column\n"
             "  -t, --threads N          worker threads (default: all cores)\n"
             "  -e, --explain            add the terms behind each score\n"
+            "      --only-flagged       write only posts that fired a flag\n"
+            "      --flag NAME          write only posts that fired this flag (repeatable)\n"
             "      --progress           show progress on stderr (default: when it is a terminal)\n"
             "  -o, --output FILE        write to FILE instead of standard output\n");
     fputs(cli_lexicon_help, out);
@@ -81,11 +86,15 @@ static int tsv_column(const char *line, size_t len, int col, const char **s, siz
     return 0;
 }
 
-static void write_result(job *j, const char *text, size_t len)
+static void write_result(job *j, const char *text, size_t len, size_t row_start)
 {
     const medtone_result *r = j->res;
     double c = medtone_result_compound(r);
     strbuf *o = &j->out;
+    if (j->only_flagged && !cli_flags_any_fired(r, j->mask)) {
+        o->len = row_start; /* drop the row begun for this post */
+        return;
+    }
     sb_printf(o, ",\"compound\":%.4f,\"positive\":%.3f,\"neutral\":%.3f,\"negative\":%.3f", c,
               medtone_result_positive(r), medtone_result_neutral(r), medtone_result_negative(r));
     sb_puts(o, c >= 0.05 ? ",\"label\":\"positive\"" : c <= -0.05 ? ",\"label\":\"negative\""
@@ -107,6 +116,7 @@ static void write_result(job *j, const char *text, size_t len)
         }
         sb_puts(o, "]");
     }
+    cli_flags_json(o, r, text, len);
     sb_puts(o, "}\n");
 }
 
@@ -122,7 +132,7 @@ static void *run_job(void *arg)
     for (size_t k = j->from; k < j->to; k++) {
         const line_ref *lr = &j->ch->lines[k];
         const char *line = j->ch->bytes.s + lr->off, *text = line;
-        size_t len = lr->len, tlen = len;
+        size_t len = lr->len, tlen = len, row_start = j->out.len;
         sb_puts(&j->out, "{\"id\":");
         if (j->fmt == FMT_JSONL) {
             j->id.len = 0;
@@ -154,7 +164,7 @@ static void *run_job(void *arg)
             error_row(j, medtone_status_str(st));
             continue;
         }
-        write_result(j, text, tlen);
+        write_result(j, text, tlen, row_start);
     }
     return NULL;
 }
@@ -329,7 +339,8 @@ int cmd_batch(int argc, char **argv)
     cli_lexicons lx = {.embedded = 1};
     enum format fmt = FMT_AUTO;
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
-    int explain = 0, progress_flag = 0, i = 1;
+    int explain = 0, progress_flag = 0, only_flagged = 0, use_mask = 0, i = 1;
+    unsigned char mask[64] = {0};
     const char *out_path = NULL;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *a = argv[i];
@@ -347,6 +358,16 @@ int cmd_batch(int argc, char **argv)
             explain = 1;
         } else if (!strcmp(a, "--progress")) {
             progress_flag = 1;
+        } else if (!strcmp(a, "--only-flagged")) {
+            only_flagged = 1;
+        } else if (!strcmp(a, "--flag") && i + 1 < argc) {
+            size_t idx;
+            if (medtone_flag_find(argv[++i], &idx) != MEDTONE_OK || idx >= sizeof mask) {
+                cli_error("batch", "unknown flag '%s'", argv[i]);
+                return CLI_USAGE;
+            }
+            mask[idx] = 1;
+            use_mask = only_flagged = 1;
         } else if ((!strcmp(a, "--format") || !strcmp(a, "-t") || !strcmp(a, "--threads") ||
                     !strcmp(a, "-o") || !strcmp(a, "--output")) &&
                    i + 1 < argc) {
@@ -395,6 +416,8 @@ int cmd_batch(int argc, char **argv)
     for (int k = 0; an && b.jobs && k < threads; k++) {
         b.jobs[k].an = an;
         b.jobs[k].explain = explain;
+        b.jobs[k].only_flagged = only_flagged;
+        b.jobs[k].mask = use_mask ? mask : NULL;
         if (!(b.jobs[k].res = medtone_result_new())) status = CLI_FAIL;
     }
     if (!b.jobs) status = CLI_FAIL;

@@ -4,13 +4,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "flags_out.h"
+#include "strbuf.h"
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: medtone score [options] [TEXT...]\n"
                  "Scores each TEXT (or each line of standard input when none is given).\n\n"
                  "options:\n"
-                 "  -e, --explain             show the words behind each score and the rules\n"
+                 "  -e, --explain             show the words behind each score, the rules, and the\n"
+                 "                            flags with their evidence\n"
                  "      --json                one JSON object per text instead of text\n");
     fputs(cli_lexicon_help, out);
     fprintf(out, "  -h, --help                show this help\n");
@@ -39,6 +42,7 @@ static void print_text(const char *text, size_t len, const medtone_result *r, in
     size_t n = medtone_result_term_count(r);
     if (n == 0) {
         printf("    (no word in the lexicons)\n");
+        cli_flags_text(stdout, r, text, len);
         return;
     }
     printf("    %-24s %-24s %-8s %7s %7s  %s\n", "text", "entry", "layer", "valence", "final",
@@ -51,6 +55,7 @@ static void print_text(const char *text, size_t len, const medtone_result *r, in
         print_rules(stdout, medtone_result_term_rules(r, i));
         putchar('\n');
     }
+    cli_flags_text(stdout, r, text, len);
 }
 
 static void print_json(const char *text, size_t len, const medtone_result *r, int explain)
@@ -85,6 +90,10 @@ static void print_json(const char *text, size_t len, const medtone_result *r, in
         }
         printf("]");
     }
+    strbuf flags = {0};
+    cli_flags_json(&flags, r, text, len);
+    if (flags.s) fwrite(flags.s, 1, flags.len, stdout);
+    sb_free(&flags);
     printf("}\n");
 }
 

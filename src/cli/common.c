@@ -11,6 +11,22 @@ int cli_lexicon_option(const char *cmd, int argc, char **argv, int *i, cli_lexic
         lx->embedded = 0;
         return 1;
     }
+    if (!strcmp(a, "--no-flags")) {
+        lx->no_flags = 1;
+        return 1;
+    }
+    if (!strcmp(a, "--cues")) {
+        if (*i + 1 >= argc) {
+            cli_error(cmd, "%s needs a file name", a);
+            return -1;
+        }
+        if (lx->cue_count == sizeof lx->cue_paths / sizeof lx->cue_paths[0]) {
+            cli_error(cmd, "too many --cues options");
+            return -1;
+        }
+        lx->cue_paths[lx->cue_count++] = argv[++*i];
+        return 1;
+    }
     if (!strcmp(a, "--lexicon") || !strcmp(a, "-l")) {
         if (*i + 1 >= argc) {
             cli_error(cmd, "%s needs a file name", a);
@@ -36,6 +52,7 @@ medtone_analyzer *cli_make_analyzer(const char *cmd, const cli_lexicons *lx)
         return NULL;
     }
     medtone_options_set_int(opt, MEDTONE_OPT_EMBEDDED_LEXICONS, lx->embedded);
+    medtone_options_set_int(opt, MEDTONE_OPT_FLAGS, !lx->no_flags);
     medtone_status st = medtone_analyzer_new(opt, &an);
     medtone_options_free(opt);
     if (st != MEDTONE_OK) {
@@ -50,9 +67,19 @@ medtone_analyzer *cli_make_analyzer(const char *cmd, const cli_lexicons *lx)
             return NULL;
         }
     }
+    for (size_t k = 0; k < lx->cue_count; k++) {
+        st = medtone_analyzer_load_cues(an, lx->cue_paths[k]);
+        if (st != MEDTONE_OK) {
+            cli_error(cmd, "%s", medtone_analyzer_last_error(an));
+            medtone_analyzer_free(an);
+            return NULL;
+        }
+    }
     return an;
 }
 
 const char *cli_lexicon_help =
     "  -l, --lexicon FILE        add a lexicon layer (TSV, plain or .gz) on top; repeatable\n"
-    "      --no-default-lexicons start without the built-in lexicons\n";
+    "      --no-default-lexicons start without the built-in lexicons\n"
+    "      --cues FILE           add a layer of flag cues (same format); repeatable\n"
+    "      --no-flags            score sentiment only (faster)\n";

@@ -95,6 +95,22 @@ expect_status 0 "batch explain" "$bin" batch --explain "$tmp/lines.txt"
 expect_grep '"terms":\[' "$tmp/out" "batch explanation"
 expect_status 2 "batch bad threads" "$bin" batch --threads 0 "$tmp/lines.txt"
 
+# flags: explained for people, in JSONL for machines, filters in batch
+expect_status 0 "score flags" "$bin" score --explain "Started lisinopril and now I can't stop coughing"
+expect_grep "flag ade" "$tmp/out" "explain lists a fired flag"
+expect_grep "lisinopril" "$tmp/out" "explain shows the flag's evidence"
+printf '{"id":"a","text":"The ER staff ignored me for six hours, worst hospital ever"}\n{"id":"b","text":"Lovely sunny day at the park"}\n{"id":"c","text":"Call me at 555-867-5309 about my HIV results, my name is John Carter"}\n' > "$tmp/flags.jsonl"
+expect_status 0 "batch flags" "$bin" batch "$tmp/flags.jsonl"
+expect_grep '"id":"a".*"flags":{[^}]*"negative"' "$tmp/out" "batch writes fired flags"
+expect_grep '"id":"b".*"flags":{}' "$tmp/out" "no flags on a calm post"
+expect_status 0 "batch only flagged" "$bin" batch --only-flagged "$tmp/flags.jsonl"
+if grep -q '"id":"b"' "$tmp/out"; then bad "--only-flagged drops unflagged posts"; else ok; fi
+expect_status 0 "batch --flag" "$bin" batch --flag negative "$tmp/flags.jsonl"
+[ "$(wc -l < "$tmp/out")" -eq 1 ] && ok || bad "--flag keeps only posts with that flag"
+expect_status 2 "batch unknown flag" "$bin" batch --flag nosuchflag "$tmp/flags.jsonl"
+expect_status 0 "batch no flags" "$bin" batch --no-flags "$tmp/flags.jsonl"
+if grep -q '"negative":{' "$tmp/out"; then bad "--no-flags raises none"; else ok; fi
+
 # eval
 expect_status 0 "eval score" "$bin" eval "$data/eval/score.tsv"
 expect_grep "pearson_r" "$tmp/out" "score metrics"
