@@ -111,7 +111,9 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
     if (max_words == 0) return 0;
     for (size_t i = 0; i < t->count;) {
         const mt_token *tok = &t->tok[i];
-        if (tok->kind == MEDTONE_TOKEN_PUNCT) {
+        /* Punctuation ends a phrase; a mention names an account, never a cue word, so "@health"
+         * in a post cannot complete a cue file's internal "@" entries. */
+        if (tok->kind == MEDTONE_TOKEN_PUNCT || tok->kind == MEDTONE_TOKEN_MENTION) {
             i++;
             continue;
         }
@@ -123,7 +125,8 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
             len = tok->norm_len;
             for (size_t n = 1; n < max_words && i + n < t->count; n++) {
                 const mt_token *next = &t->tok[i + n];
-                if (next->kind == MEDTONE_TOKEN_PUNCT || !mt_lexicon_has_prefix(cues, r->key, len))
+                if (next->kind == MEDTONE_TOKEN_PUNCT || next->kind == MEDTONE_TOKEN_MENTION ||
+                    !mt_lexicon_has_prefix(cues, r->key, len))
                     break;
                 if (mt_reserve((void **)&r->key, &r->key_cap, len + next->norm_len + 2, 1) != 0)
                     return -1;
