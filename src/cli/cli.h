@@ -50,6 +50,12 @@ void cli_reader_close(cli_reader *r);
  * when out of memory, -3 when the input is corrupt or truncated gzip. */
 long cli_reader_line(cli_reader *r, const char **line);
 
+/* Column `col` (0-based) of a tab-separated line: its start and length. -1 when the line has
+ * fewer columns. */
+int cli_tsv_column(const char *line, size_t len, int col, const char **start, size_t *clen);
+/* The index of the column named `name` in a TSV header line, or -1. */
+int cli_tsv_find_column(const char *header, size_t len, const char *name);
+
 /* The lexicon options shared by score, batch and eval. */
 typedef struct cli_lexicons {
     int embedded;        /* 0 after --no-default-lexicons */

@@ -72,20 +72,6 @@ static void usage(FILE *out)
                  "Malformed rows produce {\"id\":..., \"error\":...} and exit status 1.\n");
 }
 
-static int tsv_column(const char *line, size_t len, int col, const char **s, size_t *n)
-{
-    const char *p = line, *end = line + len;
-    for (int c = 0; c < col; c++) {
-        p = memchr(p, '\t', (size_t)(end - p));
-        if (!p) return -1;
-        p++;
-    }
-    const char *q = memchr(p, '\t', (size_t)(end - p));
-    *s = p;
-    *n = (size_t)((q ? q : end) - p);
-    return 0;
-}
-
 static void write_result(job *j, const char *text, size_t len, size_t row_start)
 {
     const medtone_result *r = j->res;
@@ -97,8 +83,9 @@ static void write_result(job *j, const char *text, size_t len, size_t row_start)
     }
     sb_printf(o, ",\"compound\":%.4f,\"positive\":%.3f,\"neutral\":%.3f,\"negative\":%.3f", c,
               medtone_result_positive(r), medtone_result_neutral(r), medtone_result_negative(r));
-    sb_puts(o, c >= 0.05 ? ",\"label\":\"positive\"" : c <= -0.05 ? ",\"label\":\"negative\""
-                                                                  : ",\"label\":\"neutral\"");
+    sb_puts(o, c >= 0.05    ? ",\"label\":\"positive\""
+               : c <= -0.05 ? ",\"label\":\"negative\""
+                            : ",\"label\":\"neutral\"");
     if (j->explain) {
         sb_puts(o, ",\"terms\":[");
         size_t n = medtone_result_term_count(r);
@@ -138,8 +125,10 @@ static void *run_job(void *arg)
             j->id.len = 0;
             j->text.len = 0;
             int rc = jsonl_fields(line, len, &j->text, &j->id);
-            if (j->id.len) sb_append(&j->out, j->id.s, j->id.len);
-            else sb_printf(&j->out, "%zu", lr->lineno);
+            if (j->id.len)
+                sb_append(&j->out, j->id.s, j->id.len);
+            else
+                sb_printf(&j->out, "%zu", lr->lineno);
             if (rc != 0 || j->text.oom) {
                 error_row(j, rc == -2 ? "no \\\"text\\\" string member" : "malformed JSON");
                 continue;
@@ -149,10 +138,11 @@ static void *run_job(void *arg)
         } else if (j->fmt == FMT_TSV) {
             const char *id;
             size_t idl;
-            if (j->id_col >= 0 && tsv_column(line, len, j->id_col, &id, &idl) == 0)
+            if (j->id_col >= 0 && cli_tsv_column(line, len, j->id_col, &id, &idl) == 0)
                 sb_json_string(&j->out, id, idl);
-            else sb_printf(&j->out, "%zu", lr->lineno);
-            if (tsv_column(line, len, j->text_col, &text, &tlen) != 0) {
+            else
+                sb_printf(&j->out, "%zu", lr->lineno);
+            if (cli_tsv_column(line, len, j->text_col, &text, &tlen) != 0) {
                 error_row(j, "missing text column");
                 continue;
             }
@@ -172,15 +162,8 @@ static void *run_job(void *arg)
 /* Finds the TSV header's id and text columns. */
 static int tsv_header(const char *line, size_t len, int *id_col, int *text_col)
 {
-    *id_col = -1;
-    *text_col = -1;
-    for (int c = 0; c < 256; c++) {
-        const char *s;
-        size_t n;
-        if (tsv_column(line, len, c, &s, &n) != 0) break;
-        if (n == 2 && !memcmp(s, "id", 2)) *id_col = c;
-        if (n == 4 && !memcmp(s, "text", 4)) *text_col = c;
-    }
+    *id_col = cli_tsv_find_column(line, len, "id");
+    *text_col = cli_tsv_find_column(line, len, "text");
     return *text_col >= 0 ? 0 : -1;
 }
 
@@ -237,8 +220,10 @@ static int flush_chunk(batch *b, chunk *ch, enum format fmt, int id_col, int tex
         j->path = path;
         j->out.len = 0;
         if (k == 0) continue; /* the main thread takes the first slice itself */
-        if (pthread_create(&tid[k], NULL, run_job, j) == 0) joined[k] = 1;
-        else run_job(j); /* no thread to be had: do the work here */
+        if (pthread_create(&tid[k], NULL, run_job, j) == 0)
+            joined[k] = 1;
+        else
+            run_job(j); /* no thread to be had: do the work here */
     }
     run_job(&b->jobs[0]);
     for (int k = 1; k < t; k++)
@@ -278,11 +263,14 @@ static int process_file(batch *b, const char *path, enum format want)
         size_t len = (size_t)n;
         if (fmt == FMT_AUTO) { /* decided by the first line */
             size_t k = 0;
-            while (k < len && (line[k] == ' ' || line[k] == '\t')) k++;
-            if (k < len && line[k] == '{') fmt = FMT_JSONL;
+            while (k < len && (line[k] == ' ' || line[k] == '\t'))
+                k++;
+            if (k < len && line[k] == '{')
+                fmt = FMT_JSONL;
             else if (memchr(line, '\t', len) && tsv_header(line, len, &id_col, &text_col) == 0)
                 fmt = FMT_TSV;
-            else fmt = FMT_LINES;
+            else
+                fmt = FMT_LINES;
             if (fmt == FMT_TSV) continue; /* that was the header */
         } else if (fmt == FMT_TSV && in->lineno == 1) {
             if (tsv_header(line, len, &id_col, &text_col) != 0) {
@@ -377,7 +365,7 @@ int cmd_batch(int argc, char **argv)
                       : !strcmp(v, "lines") ? FMT_LINES
                       : !strcmp(v, "jsonl") ? FMT_JSONL
                       : !strcmp(v, "tsv")   ? FMT_TSV
-                                            : (enum format)-1;
+                                            : (enum format) - 1;
                 if ((int)fmt < 0) {
                     cli_error("batch", "--format takes auto, lines, jsonl or tsv, not '%s'", v);
                     return CLI_USAGE;

@@ -88,7 +88,8 @@ static int push(rows *r, double gold, int cls, double pred, const char *id, size
 
 static void rows_free(rows *r)
 {
-    for (size_t i = 0; i < r->n; i++) free(r->ids[i]);
+    for (size_t i = 0; i < r->n; i++)
+        free(r->ids[i]);
     free(r->gold);
     free(r->pred);
     free(r->cls);
@@ -135,21 +136,6 @@ static int parse_label(const char *s, enum label_kind *kind, double *value, int 
     return 0;
 }
 
-/* A column by index (0-based) in a tab-separated line: start and length. */
-static int column(const char *line, size_t len, int col, const char **start, size_t *clen)
-{
-    const char *p = line, *end = line + len;
-    for (int c = 0; c < col; c++) {
-        p = memchr(p, '\t', (size_t)(end - p));
-        if (!p) return -1;
-        p++;
-    }
-    const char *q = memchr(p, '\t', (size_t)(end - p));
-    *start = p;
-    *clen = (size_t)((q ? q : end) - p);
-    return 0;
-}
-
 static int eval_file(const char *path, const medtone_analyzer *an, medtone_result *res,
                      const eval_opts *o, rows *r, enum label_kind *kind)
 {
@@ -167,20 +153,18 @@ static int eval_file(const char *path, const medtone_analyzer *an, medtone_resul
             header = 0;
             const char *names[] = {"id", "label", "text"};
             int *cols[] = {&id_col, &label_col, &text_col};
-            for (int k = 0; k < 3; k++)
-                for (int c = 0; c < 16; c++) {
-                    const char *s;
-                    size_t sl;
-                    if (column(line, len, c, &s, &sl) != 0) break;
-                    if (sl == strlen(names[k]) && !memcmp(s, names[k], sl)) *cols[k] = c;
-                }
+            for (int k = 0; k < 3; k++) {
+                int c = cli_tsv_find_column(line, len, names[k]);
+                if (c >= 0) *cols[k] = c;
+            }
             continue;
         }
         if (len == 0) continue;
         const char *id, *label, *text;
         size_t idl, labell, textl;
-        if (column(line, len, id_col, &id, &idl) || column(line, len, label_col, &label, &labell) ||
-            column(line, len, text_col, &text, &textl)) {
+        if (cli_tsv_column(line, len, id_col, &id, &idl) ||
+            cli_tsv_column(line, len, label_col, &label, &labell) ||
+            cli_tsv_column(line, len, text_col, &text, &textl)) {
             cli_error("eval", "%s:%zu: expected the columns id, label and text", path, in->lineno);
             status = -1;
             break;
@@ -211,8 +195,9 @@ static int eval_file(const char *path, const medtone_analyzer *an, medtone_resul
             status = -1;
             break;
         }
-        r->fired[r->n - 1] = *kind == KIND_FLAG && (o->threshold >= 0 ? c >= o->threshold
-                                                                       : medtone_result_flag_fired(res, flag));
+        r->fired[r->n - 1] =
+            *kind == KIND_FLAG &&
+            (o->threshold >= 0 ? c >= o->threshold : medtone_result_flag_fired(res, flag));
         if (o->predictions) fprintf(o->predictions, "%.*s\t%s\t%.4f\n", (int)idl, id, lab, c);
     }
     if (n == -2 || n == -3) {
@@ -232,8 +217,10 @@ static void report_flag(const char *path, const rows *r, const eval_opts *o)
 {
     size_t tp = 0, fp = 0, fn = 0, tn = 0;
     for (size_t i = 0; i < r->n; i++) {
-        if (r->cls[i]) r->fired[i] ? tp++ : fn++;
-        else r->fired[i] ? fp++ : tn++;
+        if (r->cls[i])
+            r->fired[i] ? tp++ : fn++;
+        else
+            r->fired[i] ? fp++ : tn++;
     }
     double prec = tp + fp ? (double)tp / (double)(tp + fp) : 0;
     double rec = tp + fn ? (double)tp / (double)(tp + fn) : 0;
@@ -250,10 +237,10 @@ static void report_flag(const char *path, const rows *r, const eval_opts *o)
         return;
     }
     printf("%s: %zu rows, flag '%s'\n", path, r->n, flag);
-    printf("  %-16s %.3f\n  %-16s %.3f\n  %-16s %.3f\n  %-16s %.3f\n", "precision", prec,
-           "recall", rec, "f1", f1, "roc_auc", auc);
-    printf("  %-10s %9s %9s\n  %-10s %9zu %9zu\n  %-10s %9zu %9zu\n", "gold\\pred", "fired",
-           "not", "yes", tp, fn, "no", fp, tn);
+    printf("  %-16s %.3f\n  %-16s %.3f\n  %-16s %.3f\n  %-16s %.3f\n", "precision", prec, "recall",
+           rec, "f1", f1, "roc_auc", auc);
+    printf("  %-10s %9s %9s\n  %-10s %9zu %9zu\n  %-10s %9zu %9zu\n", "gold\\pred", "fired", "not",
+           "yes", tp, fn, "no", fp, tn);
 }
 
 static void report(const char *path, const rows *r, enum label_kind kind, const eval_opts *o)
@@ -263,7 +250,8 @@ static void report(const char *path, const rows *r, enum label_kind kind, const 
         return;
     }
     metric_confusion cm = {{{0}}};
-    for (size_t i = 0; i < r->n; i++) cm.m[r->cls[i]][class_of(r->pred[i], o)]++;
+    for (size_t i = 0; i < r->n; i++)
+        cm.m[r->cls[i]][class_of(r->pred[i], o)]++;
     double m1 = 0, m2 = 0;
     const char *n1 = "", *n2 = "";
     if (kind == KIND_SCORE) {
@@ -395,8 +383,10 @@ int cmd_eval(int argc, char **argv)
     for (; status == CLI_OK && i < argc; i++) {
         rows r = {0};
         enum label_kind kind = o.kind;
-        if (eval_file(argv[i], an, res, &o, &r, &kind) == 0) report(argv[i], &r, kind, &o);
-        else status = CLI_FAIL;
+        if (eval_file(argv[i], an, res, &o, &r, &kind) == 0)
+            report(argv[i], &r, kind, &o);
+        else
+            status = CLI_FAIL;
         rows_free(&r);
     }
     if (o.predictions && fclose(o.predictions) != 0) status = CLI_FAIL;

@@ -9,12 +9,13 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: medtone score [options] [TEXT...]\n"
-                 "Scores each TEXT (or each line of standard input when none is given).\n\n"
-                 "options:\n"
-                 "  -e, --explain             show the words behind each score, the rules, and the\n"
-                 "                            flags with their evidence\n"
-                 "      --json                one JSON object per text instead of text\n");
+    fprintf(out,
+            "usage: medtone score [options] [TEXT...]\n"
+            "Scores each TEXT (or each line of standard input when none is given).\n\n"
+            "options:\n"
+            "  -e, --explain             show the words behind each score, the rules, and the\n"
+            "                            flags with their evidence\n"
+            "      --json                one JSON object per text instead of text\n");
     fputs(cli_lexicon_help, out);
     fprintf(out, "  -h, --help                show this help\n");
 }
@@ -114,8 +115,10 @@ int cmd_score(int argc, char **argv)
         int lo = cli_lexicon_option("score", argc, argv, &i, &lx);
         if (lo < 0) return CLI_USAGE;
         if (lo) continue;
-        if (!strcmp(a, "-e") || !strcmp(a, "--explain")) explain = 1;
-        else if (!strcmp(a, "--json")) json = 1;
+        if (!strcmp(a, "-e") || !strcmp(a, "--explain"))
+            explain = 1;
+        else if (!strcmp(a, "--json"))
+            json = 1;
         else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return CLI_OK;
@@ -154,8 +157,10 @@ int cmd_score(int argc, char **argv)
             status = CLI_FAIL;
             break;
         }
-        if (json) print_json(text, len, r, explain);
-        else print_text(text, len, r, explain);
+        if (json)
+            print_json(text, len, r, explain);
+        else
+            print_text(text, len, r, explain);
     }
     free(line);
     medtone_result_free(r);

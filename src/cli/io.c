@@ -11,8 +11,10 @@ void json_write_string(FILE *out, const char *s, size_t len)
 {
     strbuf b = {0};
     sb_json_string(&b, s, len);
-    if (b.oom) fputs("\"\"", out);
-    else fwrite(b.s, 1, b.len, out);
+    if (b.oom)
+        fputs("\"\"", out);
+    else
+        fwrite(b.s, 1, b.len, out);
     sb_free(&b);
 }
 
@@ -87,4 +89,30 @@ long cli_read_line(FILE *in, char **buf, size_t *cap)
     if (n && (*buf)[n - 1] == '\r') n--;
     (*buf)[n] = '\0';
     return (long)n;
+}
+
+int cli_tsv_column(const char *line, size_t len, int col, const char **start, size_t *clen)
+{
+    const char *p = line, *end = line + len;
+    for (int c = 0; c < col; c++) {
+        p = memchr(p, '\t', (size_t)(end - p));
+        if (!p) return -1;
+        p++;
+    }
+    const char *q = memchr(p, '\t', (size_t)(end - p));
+    *start = p;
+    *clen = (size_t)((q ? q : end) - p);
+    return 0;
+}
+
+int cli_tsv_find_column(const char *header, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+    for (int c = 0; c < 256; c++) {
+        const char *s;
+        size_t sl;
+        if (cli_tsv_column(header, len, c, &s, &sl) != 0) break;
+        if (sl == n && !memcmp(s, name, n)) return c;
+    }
+    return -1;
 }
