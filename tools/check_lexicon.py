@@ -13,7 +13,11 @@ KNOWN_TAGS = {"negator", "booster", "contrast", "concession", "symptom", "relief
               # cue lexicons (lexicons/cues-*.tsv)
               "misinfo", "crisis", "health-info", "identifier", "reaction", "org", "wait",
               "billing", "staff", "communication", "cleanliness", "access", "food", "parking",
-              "medication", "outcome", "records"}
+              "medication", "outcome", "records",
+              # reviewer tags of cues-misinfo.tsv (what kind of cue a line is)
+              "official", "cure", "conspiracy", "source", "subject", "antivax", "viral", "domain",
+              "authority", "urgency", "hedge", "correction", "advice", "personal", "absolute",
+              "sensational", "political", "lay"}
 VALUED = {"booster", "clinical"}
 
 

@@ -4,16 +4,25 @@
  * The score is a hand-weighted logistic model over explainable cues:
  *
  *     z = BIAS
- *       + TOPIC_WEIGHT                     when the post is about a health subject
- *       + sum of claim cues                 cue lexicon, misinfo tag, weight > 0, each entry once
- *       + sum of reliability cues           misinfo tag, weight < 0, each entry once, floored
- *       + link, count, question, shouting, exclamation and dose features
+ *       + SUBJECT_WEIGHT          once, when the post names a health subject ("vaccine", "covid")
+ *       + claim cues              cue weight > 0 (cures, conspiracy, anti-vaccine, urgency, ...),
+ *                                 each entry once per text
+ *       + reliability cues        cue weight < 0 (sources, hedges, official style, first person),
+ *                                 and other flags' cues of personal experience, every
+ *                                 occurrence, together no lower than RELIABLE_FLOOR
+ *       + shape features          links, mentions, hashtags, counts, questions, emoji, a
+ *                                 person's voice, a correction, a bare one-sentence assertion,
+ *                                 context and detail, shouting, exclamation marks, a dose next
+ *                                 to a claim
  *     score = 1 / (1 + e^-z)
  *
- * Every weight of a word, a phrase or a web domain lives in lexicons/cues-misinfo.tsv (the cue's
- * valence column); the constants below weigh what the tokens show by their kind and shape. Only
- * what raises the score is evidence: the claim cues, the health subject, an unreliable domain,
- * the shouting, the exclamation marks and a dose next to a claim.
+ * The weight of every word, phrase and web domain lives in lexicons/cues-misinfo.tsv (the
+ * valence column of a cue line); the constants below weigh what the tokens show by their kind
+ * and shape. Claims are weighed a sentence at a time: a sentence that denies ("garlic does not
+ * prevent COVID-19") cancels its claim cues, and a question halves them; a light claim cue
+ * counts only in a post about a health subject. Evidence is what raised the score, in text
+ * order: the claim cues, the first health subject, an unreliable domain, a dose next to a claim,
+ * shouting and exclamation marks.
  */
 #include <math.h>
 #include <string.h>
@@ -23,60 +32,200 @@
 #include "result.h"
 #include "tokenize.h"
 
-/* A text with no cue at all is very unlikely to be a claim worth countering: "Lovely nurses at
- * the clinic today" scores about 0.05. */
-#define BIAS (-3.0)
-/* A health subject (weight-0 entries of the cue file, or another flag's drug or health words)
- * makes an unattributed statement a health claim: "5 people in one church died of covid after
- * the service" carries no other cue, and a post like it is what fact-checkers get asked about.
- * Alone it stays below the default threshold; one claim cue, shouting or a lay rumour frame
- * lifts it over. */
-#define TOPIC_WEIGHT 2.6
-/* Reliability cues together lower z by at most this much, so that a misinformation post dressed
- * as an update ("UPDATE: 5 new cases today ... and garlic cures it") can still fire. */
+/* A text with no cue at all is no claim worth countering ("Great game last night!"): it stays
+ * well under the threshold. */
+#define BIAS (-0.3)
+/* A health subject turns a bare statement into a health claim: "Parcels from China can spread
+ * Covid-19" carries no other cue, and posts like it are what fact-checkers are asked about. Alone
+ * it reaches 0.79; a first-person story, a question, a source or an official style pulls it
+ * back under the threshold. */
+#define SUBJECT_WEIGHT 1.6
+/* Reliability cues together lower z by at most this much, so that a false claim dressed as an
+ * update ("UPDATE: 5 new cases today. Garlic water cures it, share!") can still fire. */
 #define RELIABLE_FLOOR (-4.0)
-/* A claim cue under negation is a correction, and counts a little against the flag: "garlic does
- * NOT cure covid", "there is no miracle cure". The negation must stand within NEGATION_REACH
- * tokens before the cue, in the same clause. */
+/* A claim cue right after a negation is a correction and counts a little against the flag:
+ * "there is no miracle cure", "not a hoax". Right before one, the negation denies what the cue
+ * names and the cue counts nothing: "bleach does not kill the virus". Negations inside a cue
+ * phrase ("doctors won't tell you") belong to the phrase. */
 #define NEGATED_FACTOR (-0.3)
 #define NEGATION_REACH 3
-/* A link points the reader to a source: "Learn more: https://t.co/x". A link to a domain the cue
- * file knows takes that domain's weight instead ("cdc.gov -2", "naturalnews.com +3"). */
-#define LINK_WEIGHT (-0.4)
+/* A claim cue in a question counts this share of its weight: "Does the flu shot cause autism?" is
+ * a worry to answer, not a claim to counter. The text as a whole gets QUESTION_WEIGHT. */
+#define QUESTION_FACTOR 0.5
+#define QUESTION_WEIGHT (-0.7)
+/* A post that corrects a claim ("Drinking hot water does not cure the flu") is on the side of the
+ * counter-message: once any sentence denies, z is lowered by this much. */
+#define CORRECTION_WEIGHT (-1.0)
+/* A link points to a source: "Learn more: https://t.co/x". A link to a domain that the cue file
+ * knows takes that domain's weight instead ("cdc.gov -2", "naturalnews.com +3"). */
+#define LINK_WEIGHT (-0.35)
+/* A mention names the account a post quotes or answers: "RT @CDCgov: ...". */
+#define MENTION_WEIGHT (-1.0)
+/* Hashtags are how health agencies file their campaign posts ("#COVID19 #StaySafe"); each lowers
+ * z a little, up to HASHTAG_MAX. */
+#define HASHTAG_WEIGHT (-0.1)
+#define HASHTAG_MAX    3
 /* Counts and dates are the style of official updates: "1,203 new cases, 14 deaths, 35,911 tests
- * as of 12 May". Each number, percentage or date (up to COUNT_MAX) lowers z a little; a number
- * inside a claim cue ("100%") does not count. */
-#define COUNT_WEIGHT (-0.25)
-#define COUNT_MAX 6
-/* A question asks rather than asserts: "Is it safe to take ibuprofen after the covid shot?" */
-#define QUESTION_WEIGHT (-0.9)
+ * as of 12 May". Each number, percentage or date outside a claim cue lowers z, up to COUNT_MAX. */
+#define COUNT_WEIGHT (-0.5)
+#define COUNT_MAX    6
+/* Emoji and emoticons are the register of conversation and campaigns, not of the bare assertions
+ * that travel as rumours: "Got my booster today 💪". */
+#define EMOJI_WEIGHT (-1.25)
+/* A bare assertion: the whole text is one sentence ending in a full stop, about a health subject
+ * or with a claim cue, with no link, mention or hashtag, no personal voice ("I", "we", "thanks"),
+ * no denial, and at most a hint of reliability (LONE_RELIABLE_MIN). That is the shape of a claim
+ * passed on as a fact ("Antibiotics kill the coronavirus."); reports, stories and guidance come
+ * with a source, a voice or context. */
+#define LONE_WEIGHT       2.0
+#define LONE_RELIABLE_MIN (-2.0)
+/* A person's own voice ("I", "my", "we", "thanks", the @voice lines of the cue file) tells a
+ * story or speaks for an organization; it lowers z once, on top of the words' own weights. */
+#define VOICE_WEIGHT (-0.5)
+/* Context: several sentences explain, where a rumour is a line. Detail does too: each word past
+ * DETAIL_FREE lowers z a little, down to DETAIL_FLOOR. */
+#define CONTEXT_WEIGHT    (-0.25)
+#define CONTEXT_SENTENCES 3
+#define DETAIL_WEIGHT     (-0.03)
+#define DETAIL_FREE       20
+#define DETAIL_FLOOR      (-1.5)
 /* Shouting: at least CAPS_MIN words of three or more letters in capitals, making up at least
- * CAPS_RATIO of the words, outside any cue (so "CDC" or "COVID" never count): "THEY ARE LYING
- * TO YOU ABOUT THE VACCINE". */
+ * CAPS_RATIO of the words, outside subject and reliability cues (so "CDC" or "COVID" never
+ * count): "THEY ARE LYING TO YOU ABOUT THE VACCINE". Like exclamation marks, it counts only in a
+ * post with a health subject or a claim cue. */
 #define CAPS_WEIGHT 1.0
-#define CAPS_MIN 3
-#define CAPS_RATIO 0.3
-/* Exclamation marks beyond the first: "share this now!!!" (one "!" is ordinary enthusiasm,
- * "Cover your cough!"). */
+#define CAPS_MIN    3
+#define CAPS_RATIO  0.3
+/* Exclamation marks beyond the first: "share this now!!!" (one is ordinary: "Cover your cough!").
+ */
 #define EXCLAIM_WEIGHT 0.4
-#define EXCLAIM_MAX 3
-/* A dose in the same sentence as a claim cue turns the claim into advice someone may follow:
- * "take 50,000 IU of vitamin D a day and you will never catch it". */
+#define EXCLAIM_MAX    3
+/* A dose in a sentence with a claim cue turns the claim into advice someone may follow: "take
+ * 50,000 IU of vitamin D a day and you will never catch it". */
 #define DOSE_WEIGHT 1.0
-/* Hits remembered to count each cue entry once ("cure ... cure ... cure" is one cure claim). */
-#define SEEN_MAX 64
+/* Another flag's cue that tells of someone's own care, symptoms or identity ("the nurse", "my
+ * appointment", "exhausted", "room 412") makes the post a story of experience rather than a claim
+ * about the world: each lowers z by this much (with the reliability cues, down to their floor). */
+#define EXPERIENCE_WEIGHT (-0.5)
+#define EXPERIENCE_TAGS   (MT_TAG_REACTION | MT_TAG_ORG | MT_TAG_IDENTIFIER | MT_TAG_ASPECT_ALL)
+/* A claim cue lighter than this counts only in a post about a health subject: "wake up",
+ * "facebook" or "the video" are claim cues in "Wake up! The video they deleted shows the vaccine
+ * kills", words of everyday life in "I have to wake up early tomorrow". Heavier cues are health
+ * claims by themselves ("plandemic", "cures cancer"). */
+#define STANDALONE_WEIGHT 2.0
+/* Bounds of the fixed scratch space: distinct claim entries per text, claim cues per sentence. */
+#define SEEN_MAX    64
+#define PENDING_MAX 32
 
-static const mt_entry *find_cue(const mt_flag_ctx *ctx, const char *key, size_t len)
+/* The layer of lexicons/cues-misinfo.tsv. The flags' cue files share one lexicon, which keeps
+ * every file's tags on a word that several files list but only the weight of the file merged
+ * last. For such words this file has lines "<words> @misinfo" (a mention no post writes after
+ * the words, so the line never matches text): the flag looks them up itself. */
+#define OWN_LAYER   "cues-misinfo"
+#define OWN_MARK    " @misinfo"
+#define OWN_KEY_MAX 128
+/* Two more kinds of marker line. "<word> @voice": the word is a person's own voice ("i", "my",
+ * "we", "thanks"), so the text is not a bare assertion. "<words> @deny": the reliability cue
+ * denies its sentence like a negation does ("myth", "is false"). */
+#define VOICE_MARK " @voice"
+#define DENY_MARK  " @deny"
+#define OTHER_FLAG_TAGS                                                                            \
+    (MT_TAG_CRISIS | MT_TAG_HEALTH_INFO | MT_TAG_IDENTIFIER | MT_TAG_REACTION | MT_TAG_ORG |       \
+     MT_TAG_DRUG | MT_TAG_ASPECT_ALL)
+
+/* How this flag reads an entry of the cue lexicon. */
+enum { CUE_NONE, CUE_SUBJECT, CUE_WEIGHT };
+
+typedef struct pending {
+    const mt_entry *e;
+    double w;
+    size_t off, len;
+} pending;
+
+/* One piece of evidence, held until the end so that the flag records its evidence in text order. */
+typedef struct proof {
+    size_t off, len;
+    const char *cue;
+} proof;
+#define PROOF_MAX (SEEN_MAX + 4)
+
+typedef struct state {
+    mt_flag_ctx *ctx;
+    const mt_lexicon *cues;
+    size_t own_layer; /* index of OWN_LAYER, or (size_t)-1 */
+    double claims, reliable, features;
+    int subject;
+    proof proofs[PROOF_MAX]; /* evidence so far */
+    size_t nproofs;
+    pending kept[SEEN_MAX]; /* claims of settled sentences, one per entry */
+    size_t nkept;
+    /* The current sentence. */
+    pending claim[PENDING_MAX];
+    size_t nclaim;
+    int denied, any_denied, dose, dose_kept;
+    size_t dose_off, dose_len;
+    /* The shape of the text. */
+    int mixed_case, question, ends_with_stop;
+    size_t voice; /* words of a person's own voice */
+    size_t words, caps, caps_off, caps_end, counts, marks, marks_off, marks_len;
+    size_t urls, links, mentions, hashtags, emoji, sentences;
+} state;
+
+/* The entry "<words><mark>" of the cue lexicon, tagged misinfo, or NULL: the marker lines of
+ * this file (" @misinfo", " @voice", " @deny") are looked up here and never match text. */
+static const mt_entry *find_marked(const state *s, const char *words, size_t n, const char *mark)
 {
-    const mt_entry *e = mt_lexicon_find(ctx->an->cues, key, len);
+    char key[OWN_KEY_MAX];
+    size_t m = strlen(mark);
+    if (n + m > sizeof key) return NULL;
+    memcpy(key, words, n);
+    memcpy(key + n, mark, m);
+    const mt_entry *e = mt_lexicon_find(s->cues, key, n + m);
     return e && (e->tags & MT_TAG_MISINFO) ? e : NULL;
 }
 
-/* Tags of other flags' cues that also name a health subject ("ibuprofen", "diabetes"): a word
- * listed by another flag's file keeps counting as a subject here. */
-#define SUBJECT_TAGS (MT_TAG_DRUG | MT_TAG_HEALTH_INFO | MT_TAG_REACTION)
+static int by_weight(double w, double *out)
+{
+    *out = w;
+    return w == 0 ? CUE_SUBJECT : CUE_WEIGHT;
+}
 
-/* The host of a URL token's normalized form: "https://www.CDC.gov/flu" gives "cdc.gov" (the
+/* Reads entry e: CUE_WEIGHT with its weight in *w, CUE_SUBJECT or CUE_NONE. */
+static int classify(const state *s, const mt_entry *e, double *w)
+{
+    *w = 0;
+    if (!e) return CUE_NONE;
+    if (e->layer == s->own_layer) return by_weight(e->valence, w);
+    /* Another file's line: our own weight for these words, if any, is "<words> @misinfo". */
+    const mt_entry *m = find_marked(s, e->key, e->key_len, OWN_MARK);
+    if (m) return by_weight(m->valence, w);
+    if (e->tags & MT_TAG_MISINFO) {
+        /* A user's misinfo layer keeps its weights; a word of ours that another flag's file
+         * listed later lost its weight, and still names a subject. */
+        if (!(e->tags & OTHER_FLAG_TAGS)) return by_weight(e->valence, w);
+        return CUE_SUBJECT;
+    }
+    return (e->tags & MT_TAG_HEALTH_INFO) ? CUE_SUBJECT : CUE_NONE;
+}
+
+static const mt_entry *find_weighted(const state *s, const char *key, size_t len, double *w)
+{
+    const mt_entry *e = mt_lexicon_find(s->cues, key, len);
+    return classify(s, e, w) == CUE_WEIGHT ? e : NULL;
+}
+
+static size_t own_layer(const mt_lexicon *cues)
+{
+    for (size_t i = 0; i < mt_lexicon_layer_count(cues); i++)
+        if (strcmp(mt_lexicon_layer_name(cues, i), OWN_LAYER) == 0) return i;
+    return (size_t)-1;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Tokens
+ * ------------------------------------------------------------------------------------------- */
+
+/* The host of a URL token's normalized form: "https://www.cdc.gov/Flu" gives "cdc.gov" (the
  * tokenizer lowers the host only). */
 static void url_host(const char *norm, size_t n, size_t *start, size_t *len)
 {
@@ -89,7 +238,8 @@ static void url_host(const char *norm, size_t n, size_t *start, size_t *len)
         if (norm[k] == '/' || norm[k] == '.') break; /* no scheme: "cdc.gov/flu" */
     }
     size_t e = s;
-    while (e < n && !strchr("/:?#", norm[e])) e++;
+    while (e < n && !strchr("/:?#", norm[e]))
+        e++;
     if (e - s > 4 && memcmp(norm + s, "www.", 4) == 0) s += 4;
     *start = s;
     *len = e - s;
@@ -97,10 +247,10 @@ static void url_host(const char *norm, size_t n, size_t *start, size_t *len)
 
 /* The cue entry of a host, trying its parent domains down to two labels, so that
  * "pubmed.ncbi.nlm.nih.gov" finds "nih.gov" (but "nih.gov" never reaches the word "gov"). */
-static const mt_entry *find_host(const mt_flag_ctx *ctx, const char *host, size_t len)
+static const mt_entry *find_host(const state *s, const char *host, size_t len, double *w)
 {
     for (;;) {
-        const mt_entry *e = find_cue(ctx, host, len);
+        const mt_entry *e = find_weighted(s, host, len, w);
         if (e) return e;
         const char *dot = memchr(host, '.', len);
         if (!dot || !memchr(dot + 1, '.', len - (size_t)(dot + 1 - host))) return NULL;
@@ -110,7 +260,7 @@ static const mt_entry *find_host(const mt_flag_ctx *ctx, const char *host, size_
 }
 
 /* A negation word within NEGATION_REACH tokens before token i, in the same clause. */
-static int negated_at(const medtone_tokens *t, size_t i)
+static int negated_before(const medtone_tokens *t, size_t i)
 {
     for (size_t k = 1; k <= NEGATION_REACH && k <= i; k++) {
         const mt_token *p = &t->tok[i - k];
@@ -120,11 +270,29 @@ static int negated_at(const medtone_tokens *t, size_t i)
     return 0;
 }
 
-static size_t count_in_span(const char *s, size_t n, char c)
+/* A negation word within NEGATION_REACH tokens from token i on, in the same clause, that is not
+ * part of a later cue phrase: "garlic does not cure" denies "garlic", but in "Big Pharma doesn't
+ * want you to know" the negation belongs to the next cue. */
+static int negated_after(const mt_flags_state *f, size_t h, const medtone_tokens *t, size_t i)
 {
-    size_t m = 0;
-    for (size_t k = 0; k < n; k++) m += s[k] == c;
-    return m;
+    for (size_t k = 0; k < NEGATION_REACH && i + k < t->count; k++) {
+        const mt_token *p = &t->tok[i + k];
+        if (p->kind == MEDTONE_TOKEN_PUNCT) return 0;
+        if (!(p->flags & MEDTONE_TOKEN_NEGATION)) continue;
+        while (h < f->ncues && f->cues[h].tok0 + f->cues[h].ntok <= i + k)
+            h++;
+        if (h < f->ncues && f->cues[h].tok0 <= i + k) return 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* A negation inside tokens [i, i+n): "no evidence", "does not prevent". */
+static int has_negation(const medtone_tokens *t, size_t i, size_t n)
+{
+    for (size_t k = i; k < i + n && k < t->count; k++)
+        if (t->tok[k].flags & MEDTONE_TOKEN_NEGATION) return 1;
+    return 0;
 }
 
 /* A question mark that ends a question: after a word, followed by a space or the end. Scraped
@@ -137,14 +305,17 @@ static int is_question(const mt_flag_ctx *ctx, size_t i)
     size_t q = 0;
     for (size_t k = 0; k < tok->len; k++) {
         char c = ctx->text[tok->off + k];
-        if (c == '?') q++;
-        else if (c != '!') return 0;
+        if (c == '?')
+            q++;
+        else if (c != '!')
+            return 0;
     }
     size_t end = tok->off + tok->len;
     if (!q || q > 3) return 0;
     return end >= ctx->len || strchr(" \t\r\n\"')", ctx->text[end]) != NULL;
 }
 
+/* True when the text has lower-case letters, so that a word in capitals stands out. */
 static int is_mixed_case(const mt_flag_ctx *ctx)
 {
     const medtone_tokens *t = ctx->r->tokens;
@@ -164,31 +335,225 @@ static int is_mixed_case(const mt_flag_ctx *ctx)
     return caps && lower;
 }
 
-typedef struct acc {
-    double claims, reliable, features;
-    int topic;
-    const mt_entry *seen[SEEN_MAX];
-    size_t nseen;
-} acc;
+/* ---------------------------------------------------------------------------------------------
+ * Cues
+ * ------------------------------------------------------------------------------------------- */
 
-/* Nonzero the first time an entry is seen in this text. */
-static int first_time(acc *a, const mt_entry *e)
+static void add_proof(state *s, size_t off, size_t len, const char *cue)
 {
-    for (size_t k = 0; k < a->nseen; k++)
-        if (a->seen[k] == e) return 0;
-    if (a->nseen < SEEN_MAX) a->seen[a->nseen++] = e;
-    return 1;
+    if (s->nproofs < PROOF_MAX) s->proofs[s->nproofs++] = (proof){off, len, cue};
 }
 
-/* Adds a weighted cue: claims raise the score and are evidence, reliability cues lower it. */
-static void add_cue(mt_flag_ctx *ctx, acc *a, const mt_entry *e, double w, size_t off, size_t len)
+/* Records the evidence in text order (a few dozen items at most: an insertion sort). */
+static void record_proofs(state *s)
 {
-    if (!first_time(a, e)) return;
-    if (w > 0) {
-        a->claims += w;
-        mt_flag_evidence(ctx, MT_FLAG_MISINFO, off, len, e->key);
-    } else {
-        a->reliable += w;
+    for (size_t k = 1; k < s->nproofs; k++) {
+        proof p = s->proofs[k];
+        size_t j = k;
+        for (; j > 0 && s->proofs[j - 1].off > p.off; j--)
+            s->proofs[j] = s->proofs[j - 1];
+        s->proofs[j] = p;
+    }
+    for (size_t k = 0; k < s->nproofs; k++)
+        mt_flag_evidence(s->ctx, MT_FLAG_MISINFO, s->proofs[k].off, s->proofs[k].len,
+                         s->proofs[k].cue);
+}
+
+/* Marks the text as being about a health subject. The first subject is evidence, unless it lies
+ * inside a longer cue that is evidence itself ("covid" in "cures covid"). */
+static void add_subject(state *s, const mt_entry *e, size_t off, size_t len, int with_proof)
+{
+    if (s->subject) return;
+    s->subject = 1;
+    if (with_proof) add_proof(s, off, len, e->key);
+}
+
+/* A reliability cue counts at each occurrence, so that a long first-person story ("I ... my ...
+ * I") or a dense update ("cases ... tests ... cases") weighs more than one passing word. */
+static void add_reliable(state *s, double w)
+{
+    s->reliable += w;
+}
+
+/* A claim cue waits for the end of its sentence, which may deny it or ask about it. */
+static void add_claim(state *s, const mt_entry *e, double w, size_t off, size_t len)
+{
+    if (s->nclaim < PENDING_MAX) s->claim[s->nclaim++] = (pending){e, w, off, len};
+}
+
+/* Settles the sentence that just ended: unless it denies them, its claims are kept, once per
+ * entry, at QUESTION_FACTOR of their weight in a question; a dose beside a kept claim is advice. */
+static void end_sentence(state *s, int question)
+{
+    for (size_t k = 0; k < s->nclaim && !s->denied; k++) {
+        pending p = s->claim[k];
+        int seen = 0;
+        for (size_t j = 0; j < s->nkept && !seen; j++)
+            seen = s->kept[j].e == p.e;
+        if (question) p.w *= QUESTION_FACTOR;
+        if (!seen && s->nkept < SEEN_MAX) s->kept[s->nkept++] = p;
+        if (s->dose && !s->dose_kept) s->dose_kept = 1;
+    }
+    s->any_denied |= s->denied;
+    s->nclaim = 0;
+    s->denied = s->dose = 0;
+}
+
+/* Adds the kept claims: all of them in a post about a health subject, else only the claims that
+ * are health claims by themselves (STANDALONE_WEIGHT). Each is evidence. */
+static void add_claims(state *s)
+{
+    for (size_t k = 0; k < s->nkept; k++) {
+        const pending *p = &s->kept[k];
+        if (!s->subject && p->w < STANDALONE_WEIGHT * (1 - 1e-9)) continue;
+        s->claims += p->w;
+        add_proof(s, p->off, p->len, p->e->key);
+    }
+    if (s->claims > 0 && s->dose_kept) {
+        s->features += DOSE_WEIGHT;
+        add_proof(s, s->dose_off, s->dose_len, "dose-with-claim");
+    }
+}
+
+/* Weighs cue hit h of the cue lexicon. */
+static void weigh_hit(state *s, size_t h)
+{
+    const mt_flags_state *f = &s->ctx->r->flags;
+    const mt_cue_hit *hit = &f->cues[h];
+    const medtone_tokens *t = s->ctx->r->tokens;
+    const mt_entry *e = hit->entry;
+    if (t->tok[hit->tok0].kind == MEDTONE_TOKEN_URL) return; /* weighed by its host */
+    double w;
+    int kind = classify(s, e, &w);
+    if (kind == CUE_SUBJECT) add_subject(s, e, hit->off, hit->len, 1);
+    if (kind == CUE_NONE && (e->tags & EXPERIENCE_TAGS)) add_reliable(s, EXPERIENCE_WEIGHT);
+    if (kind != CUE_WEIGHT) return;
+    if (w < 0) {
+        /* "there is no evidence that...", "does not prevent", "myth:": a correction. */
+        if (has_negation(t, hit->tok0, hit->ntok) || find_marked(s, e->key, e->key_len, DENY_MARK))
+            s->denied = 1;
+        add_reliable(s, w);
+    } else if (negated_before(t, hit->tok0)) {
+        add_reliable(s, w * NEGATED_FACTOR);
+    } else if (!negated_after(f, h + 1, t, hit->tok0 + hit->ntok)) {
+        add_claim(s, e, w, hit->off, hit->len);
+    }
+}
+
+/* Weighs the host of a URL: a known domain is a cue, any other link a pointer to a source. */
+static void weigh_url(state *s, size_t i)
+{
+    const medtone_tokens *t = s->ctx->r->tokens;
+    const mt_token *tok = &t->tok[i];
+    size_t hs, hl;
+    url_host(mt_token_norm(t, i), tok->norm_len, &hs, &hl);
+    double w = 0;
+    const mt_entry *e = hl ? find_host(s, mt_token_norm(t, i) + hs, hl, &w) : NULL;
+    s->urls++;
+    if (!e)
+        s->links++;
+    else if (w < 0)
+        add_reliable(s, w);
+    else
+        add_claim(s, e, w, tok->off, tok->len);
+}
+
+/* A word or hashtag: a subject it names, the agency "WHO", and shouting. */
+static void weigh_word(state *s, size_t i, int inside_hit, int inside_claim)
+{
+    const medtone_tokens *t = s->ctx->r->tokens;
+    const mt_token *tok = &t->tok[i];
+    /* A subject word inside a longer cue of any flag still names the subject: "corona virus". */
+    if (!s->subject) {
+        double w;
+        const mt_entry *e = mt_lexicon_find(s->cues, mt_token_norm(t, i), tok->norm_len);
+        if (classify(s, e, &w) == CUE_SUBJECT) add_subject(s, e, tok->off, tok->len, !inside_claim);
+    }
+    if (tok->kind == MEDTONE_TOKEN_HASHTAG) {
+        s->hashtags++;
+        return;
+    }
+    s->words++;
+    if (find_marked(s, mt_token_norm(t, i), tok->norm_len, VOICE_MARK)) s->voice++;
+    /* Capitals inside a subject or reliability cue are acronyms ("CDC", "COVID"), not shouting. */
+    if ((inside_hit && !inside_claim) || !(tok->flags & MEDTONE_TOKEN_ALLCAPS)) return;
+    /* "WHO" in capitals in a mixed-case text is the agency, not the pronoun; it takes the weight
+     * of the "world health organization" entry. */
+    if (!inside_hit && s->mixed_case && tok->norm_len == 3 &&
+        memcmp(mt_token_norm(t, i), "who", 3) == 0) {
+        double w;
+        const mt_entry *e = find_weighted(s, "world health organization", 25, &w);
+        if (e && w < 0) add_reliable(s, w);
+        return;
+    }
+    if (tok->len >= 3) {
+        if (!s->caps) s->caps_off = tok->off;
+        s->caps_end = tok->off + tok->len;
+        s->caps++;
+    }
+}
+
+/* Punctuation: exclamation marks, questions, and the end of a sentence. */
+static void weigh_punct(state *s, size_t i, size_t prev_kind)
+{
+    const mt_flag_ctx *ctx = s->ctx;
+    const mt_token *tok = &ctx->r->tokens->tok[i];
+    const char *norm = mt_token_norm(ctx->r->tokens, i);
+    size_t m = 0;
+    for (size_t k = 0; k < tok->len; k++)
+        m += ctx->text[tok->off + k] == '!';
+    if (m && !s->marks) {
+        s->marks_off = tok->off;
+        s->marks_len = tok->len;
+    }
+    s->marks += m;
+    int question = is_question(ctx, i);
+    s->question |= question;
+    if (!strpbrk(norm, ".!?;")) return;
+    if (prev_kind != MEDTONE_TOKEN_PUNCT) s->sentences++;
+    s->ends_with_stop = !strpbrk(norm, "!?;");
+    end_sentence(s, question);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The flag
+ * ------------------------------------------------------------------------------------------- */
+
+static size_t at_most(size_t n, size_t max)
+{
+    return n < max ? n : max;
+}
+
+/* Features of the text as a whole. */
+static void weigh_shape(state *s)
+{
+    if (s->links) s->features += LINK_WEIGHT;
+    if (s->mentions) s->features += MENTION_WEIGHT;
+    if (s->question) s->features += QUESTION_WEIGHT;
+    if (s->emoji) s->features += EMOJI_WEIGHT;
+    if (s->voice) s->features += VOICE_WEIGHT;
+    if (s->any_denied) s->features += CORRECTION_WEIGHT;
+    s->features += HASHTAG_WEIGHT * (double)at_most(s->hashtags, HASHTAG_MAX);
+    s->features += COUNT_WEIGHT * (double)at_most(s->counts, COUNT_MAX);
+    if ((s->subject || s->claims > 0) && s->sentences == 1 && s->ends_with_stop && !s->urls &&
+        !s->mentions && !s->hashtags && !s->voice && !s->any_denied &&
+        s->reliable >= LONE_RELIABLE_MIN)
+        s->features += LONE_WEIGHT;
+    if (s->sentences + !s->ends_with_stop >= CONTEXT_SENTENCES) s->features += CONTEXT_WEIGHT;
+    if (s->words > DETAIL_FREE) {
+        double d = DETAIL_WEIGHT * (double)(s->words - DETAIL_FREE);
+        s->features += d > DETAIL_FLOOR ? d : DETAIL_FLOOR;
+    }
+    /* Shouting and exclamation marks are the style of a rumour only in a health claim: "GREAT
+     * GAME TONIGHT!!!" is nobody's misinformation. */
+    if (!s->subject && s->claims <= 0) return;
+    if (s->caps >= CAPS_MIN && (double)s->caps >= CAPS_RATIO * (double)s->words) {
+        s->features += CAPS_WEIGHT;
+        add_proof(s, s->caps_off, s->caps_end - s->caps_off, "caps");
+    }
+    if (s->marks > 1) {
+        s->features += EXCLAIM_WEIGHT * (double)(at_most(s->marks, EXCLAIM_MAX + 1) - 1);
+        add_proof(s, s->marks_off, s->marks_len, "exclamation");
     }
 }
 
@@ -196,137 +561,68 @@ void mt_flag_misinfo(mt_flag_ctx *ctx)
 {
     const medtone_tokens *t = ctx->r->tokens;
     const mt_flags_state *f = &ctx->r->flags;
-    acc a = {0};
-    int mixed = is_mixed_case(ctx);
-    size_t words = 0, caps = 0, caps_off = 0, caps_end = 0, counts = 0, marks = 0;
-    size_t marks_off = 0, marks_len = 0, links = 0, link_off = 0, link_len = 0;
-    int question = 0, dose_done = 0, sentence_claim = 0, sentence_dose = 0;
-    size_t dose_off = 0, dose_len = 0;
-    size_t h = 0;          /* next cue hit */
-    size_t hit_end = 0;    /* tokens before this index are inside a hit */
-    int in_claim_hit = 0;  /* the current hit raised the score */
+    state s;
+    memset(&s, 0, sizeof s);
+    s.ctx = ctx;
+    s.cues = ctx->an->cues;
+    s.own_layer = own_layer(s.cues);
+    s.mixed_case = is_mixed_case(ctx);
+    size_t h = 0, hit_end = 0, prev_kind = MEDTONE_TOKEN_PUNCT;
+    int claim_hit = 0; /* the hit covering the current token is a claim */
 
     for (size_t i = 0; i < t->count; i++) {
         const mt_token *tok = &t->tok[i];
-        /* Cue hits start here: weigh them (URL hits are weighed by host below). */
         while (h < f->ncues && f->cues[h].tok0 == i) {
-            const mt_cue_hit *hit = &f->cues[h++];
-            const mt_entry *e = hit->entry;
-            hit_end = hit->tok0 + hit->ntok;
-            in_claim_hit = 0;
-            if (tok->kind == MEDTONE_TOKEN_URL) continue;
-            if (!(e->tags & MT_TAG_MISINFO)) {
-                /* Another flag's health word: "metformin", "diabetes". */
-                if ((e->tags & SUBJECT_TAGS) && !a.topic) {
-                    a.topic = 1;
-                    mt_flag_evidence(ctx, MT_FLAG_MISINFO, hit->off, hit->len, e->key);
-                }
-                continue;
-            }
-            double w = e->valence;
-            if (w == 0) {
-                if (!a.topic) {
-                    a.topic = 1;
-                    mt_flag_evidence(ctx, MT_FLAG_MISINFO, hit->off, hit->len, e->key);
-                }
-                continue;
-            }
-            if (w > 0 && negated_at(t, hit->tok0)) {
-                /* "does not cure", "no miracle cure": a correction, not a claim. */
-                a.reliable += w * NEGATED_FACTOR;
-                continue;
-            }
-            add_cue(ctx, &a, e, w, hit->off, hit->len);
-            if (w > 0) in_claim_hit = sentence_claim = 1;
+            size_t before = s.nclaim;
+            weigh_hit(&s, h);
+            claim_hit = s.nclaim > before;
+            hit_end = f->cues[h].tok0 + f->cues[h].ntok;
+            h++;
         }
         int inside_hit = i < hit_end;
-
         switch (tok->kind) {
         case MEDTONE_TOKEN_WORD:
-            words++;
-            /* "WHO" in capitals in a mixed-case text is the agency, not the pronoun; it takes the
-             * weight of the "world health organization" entry. */
-            if (!inside_hit && mixed && (tok->flags & MEDTONE_TOKEN_ALLCAPS) &&
-                tok->norm_len == 3 && memcmp(mt_token_norm(t, i), "who", 3) == 0) {
-                const mt_entry *e = find_cue(ctx, "world health organization", 25);
-                if (e) add_cue(ctx, &a, e, e->valence, tok->off, tok->len);
-                break;
-            }
-            if (!inside_hit && (tok->flags & MEDTONE_TOKEN_ALLCAPS) && tok->len >= 3) {
-                if (!caps) caps_off = tok->off;
-                caps_end = tok->off + tok->len;
-                caps++;
-            }
+        case MEDTONE_TOKEN_HASHTAG:
+            weigh_word(&s, i, inside_hit, inside_hit && claim_hit);
             break;
-        case MEDTONE_TOKEN_URL: {
-            size_t hs, hl;
-            url_host(mt_token_norm(t, i), tok->norm_len, &hs, &hl);
-            const mt_entry *e = hl ? find_host(ctx, mt_token_norm(t, i) + hs, hl) : NULL;
-            if (e) {
-                add_cue(ctx, &a, e, e->valence, tok->off, tok->len);
-            } else if (!links++) {
-                link_off = tok->off;
-                link_len = tok->len;
-            }
+        case MEDTONE_TOKEN_URL:
+            weigh_url(&s, i);
             break;
-        }
+        case MEDTONE_TOKEN_MENTION:
+            s.mentions++;
+            break;
+        case MEDTONE_TOKEN_EMOJI:
+        case MEDTONE_TOKEN_EMOTICON:
+            s.emoji++;
+            break;
         case MEDTONE_TOKEN_NUMBER:
         case MEDTONE_TOKEN_PERCENT:
         case MEDTONE_TOKEN_DATE:
-            if (!(inside_hit && in_claim_hit)) counts++;
+            if (!(inside_hit && claim_hit)) s.counts++; /* "100%" in "100% natural" is the claim */
             break;
         case MEDTONE_TOKEN_DOSE:
-            if (!sentence_dose) {
-                dose_off = tok->off;
-                dose_len = tok->len;
+            if (!s.dose && !s.dose_kept) {
+                s.dose_off = tok->off;
+                s.dose_len = tok->len;
             }
-            sentence_dose = 1;
+            s.dose = 1;
             break;
-        case MEDTONE_TOKEN_PUNCT: {
-            const char *s = ctx->text + tok->off;
-            size_t m = count_in_span(s, tok->len, '!');
-            if (m && !marks) {
-                marks_off = tok->off;
-                marks_len = tok->len;
-            }
-            marks += m;
-            if (is_question(ctx, i)) question = 1;
-            if (strpbrk(mt_token_norm(t, i), ".!?;")) { /* a sentence ends */
-                if (sentence_claim && sentence_dose && !dose_done) {
-                    dose_done = 1;
-                    mt_flag_evidence(ctx, MT_FLAG_MISINFO, dose_off, dose_len, "dose-with-claim");
-                }
-                sentence_claim = sentence_dose = 0;
-            }
+        case MEDTONE_TOKEN_PUNCT:
+            weigh_punct(&s, i, prev_kind);
+            break;
+        default:
             break;
         }
-        default: break;
-        }
+        if (tok->kind != MEDTONE_TOKEN_PUNCT) s.ends_with_stop = 0;
+        prev_kind = tok->kind;
     }
-    if (sentence_claim && sentence_dose && !dose_done) {
-        dose_done = 1;
-        mt_flag_evidence(ctx, MT_FLAG_MISINFO, dose_off, dose_len, "dose-with-claim");
-    }
+    end_sentence(&s, 0); /* a last sentence without a full stop */
+    add_claims(&s);
+    weigh_shape(&s);
 
-    /* Features of the whole text. */
-    if (dose_done) a.features += DOSE_WEIGHT;
-    if (links) a.features += LINK_WEIGHT;
-    (void)link_off;
-    (void)link_len;
-    a.features += COUNT_WEIGHT * (double)(counts < COUNT_MAX ? counts : COUNT_MAX);
-    if (question) a.features += QUESTION_WEIGHT;
-    if (caps >= CAPS_MIN && (double)caps >= CAPS_RATIO * (double)words) {
-        a.features += CAPS_WEIGHT;
-        mt_flag_evidence(ctx, MT_FLAG_MISINFO, caps_off, caps_end - caps_off, "caps");
-    }
-    if (marks > 1) {
-        a.features += EXCLAIM_WEIGHT * (double)((marks < EXCLAIM_MAX + 1 ? marks : EXCLAIM_MAX + 1) - 1);
-        mt_flag_evidence(ctx, MT_FLAG_MISINFO, marks_off, marks_len, "exclamation");
-    }
-
-    if (a.reliable < RELIABLE_FLOOR) a.reliable = RELIABLE_FLOOR;
-    double z = BIAS + (a.topic ? TOPIC_WEIGHT : 0) + a.claims + a.reliable + a.features;
+    if (s.reliable < RELIABLE_FLOOR) s.reliable = RELIABLE_FLOOR;
+    double z = BIAS + (s.subject ? SUBJECT_WEIGHT : 0) + s.claims + s.reliable + s.features;
     double score = 1.0 / (1.0 + exp(-z));
-    int evidence = f->nev > 0; /* conservative: any evidence recorded so far in this text */
-    mt_flag_set(ctx, MT_FLAG_MISINFO, score, evidence ? ctx->r->compound : 0);
+    record_proofs(&s);
+    mt_flag_set(ctx, MT_FLAG_MISINFO, score, s.nproofs ? ctx->r->compound : 0);
 }

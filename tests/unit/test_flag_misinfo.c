@@ -1,0 +1,294 @@
+/* test_flag_misinfo.c — the misinformation flag, as a table of behaviours.
+ *
+ * Each row is a post, whether the flag must fire at its default threshold, and (when it fires)
+ * one piece of evidence it must show: the exact text of the span and the cue that names it.
+ * Expectations come from the flag's promise (include/medtone.h, docs/flags/misinfo.md): cure and
+ * miracle claims, conspiracy frames, anti-vaccine tropes, urgency, false authority and dangerous
+ * advice fire; an organization's own guidance, agency counts, studies with hedges, corrections,
+ * patients' questions and stories do not. Orderings check the rules (a hedge, a question, a
+ * denial or a source lowers the score; shouting raises it), never numbers copied from the flag's
+ * output. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "medtone.h"
+
+typedef struct row {
+    const char *text;
+    int fires;
+    const char *span; /* text of one evidence span, or NULL */
+    const char *cue;  /* its cue */
+    const char *why;
+} row;
+
+static const row rows[] = {
+    /* Conspiracy frames */
+    {"Big Pharma doesn't want you to know that baking soda cures cancer.", 1, "Big Pharma",
+     "big pharma", "the issue's own conspiracy frame, with a cure claim"},
+    {"PLANDEMIC. It was planned from the start, wake up sheeple", 1, "sheeple", "sheeple",
+     "two conspiracy tropes; the span keeps the original case"},
+    {"5G towers are spreading the coronavirus", 1, "5G towers", "5g towers",
+     "the 5G trope (the longest cue wins)"},
+    {"Bill Gates wants to put a tracking chip in everyone through the vaccine", 1, "Bill Gates",
+     "bill gates", "the depopulation and chip tropes"},
+    /* Cure and miracle claims */
+    {"This 100% natural cure detoxes your body in 3 days", 1, "100% natural", "100% natural",
+     "a 'natural cure' with an absolute"},
+    {"Drink hot water every 15 minutes to flush the virus into your stomach", 1, "hot water",
+     "hot water", "a household remedy against a virus"},
+    {"Miracle cure! This herbal tea destroys the coronavirus in 3 days, guaranteed.", 1,
+     "Miracle cure", "miracle cure", "a miracle claim with a guarantee"},
+    /* Anti-vaccine tropes */
+    {"Vaccines cause autism and the CDC knows it", 1, "Vaccines cause autism",
+     "vaccines cause autism", "the classic trope outweighs the agency's name"},
+    {"The mRNA shot will alter your DNA forever", 1, "alter your DNA", "alter your dna",
+     "the altered-DNA trope"},
+    {"Stay away from the vaccinated, vaccine shedding is making kids sick", 1, "vaccine shedding",
+     "vaccine shedding", "the shedding trope"},
+    /* Urgency, virality and false authority */
+    {"Share this before it gets deleted: garlic kills the virus", 1, "Share this before",
+     "share this before", "share-before-deleted urgency"},
+    {"Doctors won't tell you this, but chemo kills more people than cancer", 1,
+     "Doctors won't tell you", "doctors won't tell you", "false authority and hidden truth"},
+    {"A nurse friend told me the hospitals are empty and the pandemic is a hoax", 1, "hoax", "hoax",
+     "an anecdote as proof, and denial of the pandemic"},
+    {"Video shows nurses dumping vaccines in the trash, they are hiding the truth", 1,
+     "Video shows", "video shows", "a video offered as proof"},
+    /* Dangerous advice */
+    {"Take 50,000 IU of vitamin D every day and you will never get sick again", 1, "50,000 IU",
+     "dose-with-claim", "a dose beside a claim is advice someone may follow"},
+    {"Throw away your insulin, cinnamon reverses diabetes", 1, "Throw away your", "throw away your",
+     "stopping prescribed care"},
+    {"Garlic kills the virus!!!", 1, "!!!", "exclamation", "exclamation marks beyond the first"},
+    /* A domain the cue file lists as unreliable */
+    {"Read the truth about the vaccine at https://www.naturalnews.com/2021-vaccines.html", 1,
+     "https://www.naturalnews.com/2021-vaccines.html", "naturalnews.com",
+     "a link to a known unreliable host (looked up without 'www.')"},
+    /* Hard negatives: an organization's own guidance and reports */
+    {"The COVID-19 vaccine is safe and effective. Book your shot at our clinic today.", 0, NULL,
+     NULL, "the issue's hard negative: a hospital's own vaccine post"},
+    {"The county health department reports 1,204 new cases and 18 deaths as of Friday.", 0, NULL,
+     NULL, "a news report of counts from an agency"},
+    {"Learn more about this year's flu vaccine at https://www.cdc.gov/flu", 0, NULL, NULL,
+     "a link to an agency"},
+    {"A new study published in the BMJ suggests the booster may reduce hospital stays.", 0, NULL,
+     NULL, "a study, with hedges"},
+    /* Hard negatives: corrections */
+    {"There is no evidence that garlic prevents COVID-19.", 0, NULL, NULL,
+     "a correction names the remedy it denies"},
+    {"Myth: 5G spreads the coronavirus. Fact: radio waves cannot carry a virus.", 0, NULL, NULL,
+     "a myth-buster names the trope"},
+    {"Drinking hot water does not cure the flu, but fluids help you recover.", 0, NULL, NULL,
+     "a negation after the remedy denies it"},
+    /* Hard negatives: patients' questions and stories */
+    {"Is it safe to take ibuprofen after my covid booster?", 0, NULL, NULL,
+     "a patient's honest question"},
+    {"Got my flu shot today, arm is a little sore 💪", 0, NULL, NULL, "a personal update"},
+    {"My oncologist says chemo is my best option, starting Monday.", 0, NULL, NULL,
+     "a patient's own story"},
+    {"The nurses on 4 West were amazing to my dad after his stroke.", 0, NULL, NULL,
+     "praise of care in one sentence is not a bare assertion"},
+    {"I have to wake up early tomorrow for my appointment", 0, NULL, NULL,
+     "'wake up' counts only in a post about a health subject"},
+    {"Great game last night, what a comeback!!!", 0, NULL, NULL,
+     "exclamation marks outside a health claim are nobody's misinformation"},
+};
+
+static medtone_analyzer *an;
+static medtone_result *res;
+static size_t misinfo;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (medtone_analyzer_new(NULL, &an) != MEDTONE_OK) return -1;
+    if (medtone_flag_find("misinfo", &misinfo) != MEDTONE_OK) return -1;
+    res = medtone_result_new();
+    return res ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    medtone_result_free(res);
+    medtone_analyzer_free(an);
+    return 0;
+}
+
+static void analyze(const medtone_analyzer *a, const char *text)
+{
+    assert_int_equal(medtone_analyze(a, text, strlen(text), res), MEDTONE_OK);
+}
+
+static double score(const char *text)
+{
+    analyze(an, text);
+    return medtone_result_flag_score(res, misinfo);
+}
+
+/* True when some evidence of the flag spans exactly `span` and names `cue`. */
+static int has_evidence(const char *text, const char *span, const char *cue)
+{
+    size_t n = medtone_result_evidence_count(res, misinfo);
+    for (size_t i = 0; i < n; i++) {
+        size_t off = medtone_result_evidence_offset(res, misinfo, i);
+        size_t len = medtone_result_evidence_length(res, misinfo, i);
+        if (len == strlen(span) && !memcmp(text + off, span, len) &&
+            !strcmp(medtone_result_evidence_cue(res, misinfo, i), cue))
+            return 1;
+    }
+    return 0;
+}
+
+static void print_evidence(const char *text)
+{
+    size_t n = medtone_result_evidence_count(res, misinfo);
+    for (size_t i = 0; i < n; i++) {
+        size_t off = medtone_result_evidence_offset(res, misinfo, i);
+        size_t len = medtone_result_evidence_length(res, misinfo, i);
+        fprintf(stderr, "    evidence \"%.*s\" (%s)\n", (int)len, text + off,
+                medtone_result_evidence_cue(res, misinfo, i));
+    }
+}
+
+static void test_table(void **state)
+{
+    (void)state;
+    assert_int_equal(misinfo, MEDTONE_FLAG_MISINFO);
+    int failed = 0;
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        const row *r = &rows[k];
+        analyze(an, r->text);
+        int fired = medtone_result_flag_fired(res, misinfo);
+        int ok = fired == r->fires;
+        if (ok && r->span && !has_evidence(r->text, r->span, r->cue)) ok = 0;
+        if (!ok) {
+            fprintf(stderr, "row %zu: \"%s\": expected %s%s%s%s (%s); got %s, score %.3f\n", k,
+                    r->text, r->fires ? "fired" : "not fired", r->span ? " with \"" : "",
+                    r->span ? r->span : "", r->span ? "\"" : "", r->why,
+                    fired ? "fired" : "not fired", medtone_result_flag_score(res, misinfo));
+            print_evidence(r->text);
+            failed++;
+        }
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* Every span lies inside its text and is non-empty, the evidence is in text order, a fired flag
+ * has evidence, and scores stay in [0, 1]. */
+static void test_spans_inside(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        const char *text = rows[k].text;
+        analyze(an, text);
+        double s = medtone_result_flag_score(res, misinfo);
+        assert_true(s >= 0 && s <= 1);
+        size_t n = medtone_result_evidence_count(res, misinfo), prev = 0;
+        if (medtone_result_flag_fired(res, misinfo)) assert_true(n > 0);
+        for (size_t i = 0; i < n; i++) {
+            size_t off = medtone_result_evidence_offset(res, misinfo, i);
+            size_t len = medtone_result_evidence_length(res, misinfo, i);
+            assert_true(len > 0);
+            assert_true(off + len <= strlen(text));
+            assert_true(off >= prev);
+            assert_true(medtone_result_evidence_cue(res, misinfo, i)[0] != '\0');
+            prev = off;
+        }
+    }
+}
+
+/* The rules as orderings: each pair differs in one ingredient. */
+static void test_orders(void **state)
+{
+    (void)state;
+    /* A hedge and a source lower a claim. */
+    assert_true(score("Zinc lozenges may shorten a cold, early data suggest") <
+                score("Zinc lozenges shorten a cold"));
+    /* A question counts less than the same claim asserted. */
+    assert_true(score("Does the flu shot cause autism?") < score("The flu shot causes autism."));
+    /* A denial counts less than the claim. */
+    assert_true(score("Bleach does not kill the virus in your body.") <
+                score("Bleach kills the virus in your body."));
+    /* Shouting raises a claim. */
+    assert_true(score("THEY ARE HIDING THE CURE FOR CANCER FROM US") >
+                score("they are hiding the cure for cancer from us"));
+    /* A link to an agency lowers, a link to a known unreliable host raises. */
+    double plain = score("Masks reduce the spread of the flu");
+    assert_true(score("Masks reduce the spread of the flu https://www.cdc.gov/flu/prevent") <
+                plain);
+    assert_true(score("Masks reduce the spread of the flu https://www.naturalnews.com/masks") >
+                plain);
+    /* A parent domain of the agency counts too: pubmed.ncbi.nlm.nih.gov is nih.gov. */
+    assert_true(score("Vitamin C and colds https://pubmed.ncbi.nlm.nih.gov/12345") <
+                score("Vitamin C and colds https://example.org/12345"));
+    /* A post about a health subject weighs more than the same words about nothing health. */
+    assert_true(score("wake up, the vaccine is the problem") > score("wake up, the alarm is loud"));
+    /* "WHO" in capitals is the agency; "who" is a pronoun. */
+    assert_true(score("WHO says the virus spreads through the air") <
+                score("who says the virus spreads through the air"));
+}
+
+/* A user's cue layer extends the domain list: a host it names takes its weight. */
+static void test_user_domains(void **state)
+{
+    (void)state;
+    medtone_analyzer *mine = NULL;
+    assert_int_equal(medtone_analyzer_new(NULL, &mine), MEDTONE_OK);
+    const char *text = "The truth about the vaccine https://health-truth-daily.com/x";
+    analyze(mine, text);
+    double before = medtone_result_flag_score(res, misinfo);
+    static const char layer[] = "#@ layer my-domains\nhealth-truth-daily.com\t3.0\tmisinfo\n";
+    assert_int_equal(medtone_analyzer_load_cues_data(mine, "my-domains", layer, strlen(layer)),
+                     MEDTONE_OK);
+    analyze(mine, text);
+    assert_true(medtone_result_flag_score(res, misinfo) > before);
+    assert_true(has_evidence(text, "https://health-truth-daily.com/x", "health-truth-daily.com"));
+    medtone_analyzer_free(mine);
+}
+
+/* Flags off: no score, no evidence, whatever the text. */
+static void test_flags_off(void **state)
+{
+    (void)state;
+    medtone_options *opt = medtone_options_new();
+    assert_non_null(opt);
+    assert_int_equal(medtone_options_set_int(opt, MEDTONE_OPT_FLAGS, 0), MEDTONE_OK);
+    medtone_analyzer *off = NULL;
+    assert_int_equal(medtone_analyzer_new(opt, &off), MEDTONE_OK);
+    medtone_options_free(opt);
+    analyze(off, "Big Pharma doesn't want you to know: vaccines cause autism!!!");
+    assert_true(medtone_result_flag_score(res, misinfo) == 0);
+    assert_false(medtone_result_flag_fired(res, misinfo));
+    assert_int_equal(medtone_result_evidence_count(res, misinfo), 0);
+    medtone_analyzer_free(off);
+}
+
+/* Texts with nothing in them: no score above the bias, no evidence, no crash. */
+static void test_empty(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"", " ", "?", "!!!", "https://t.co/x", "@someone"};
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        analyze(an, texts[k]);
+        assert_false(medtone_result_flag_fired(res, misinfo));
+        assert_int_equal(medtone_result_evidence_count(res, misinfo), 0);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),     cmocka_unit_test(test_spans_inside),
+        cmocka_unit_test(test_orders),    cmocka_unit_test(test_user_domains),
+        cmocka_unit_test(test_flags_off), cmocka_unit_test(test_empty),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
