@@ -377,4 +377,7 @@ MEDTONE_API const char *medtone_result_evidence_cue(const medtone_result *result
 }
 #endif
 
+/* Entities, aggregation, alerts and state files: rolling posts up into reputation. */
+#include "medtone/reputation.h"
+
 #endif /* MEDTONE_H */

@@ -14,3 +14,8 @@ echo "== medtone batch examples/data/posts.jsonl (first 5 of $(wc -l < examples/
 ./build/medtone batch examples/data/posts.jsonl > build/posts.scored.jsonl
 head -n 5 build/posts.scored.jsonl
 echo "... all scores in build/posts.scored.jsonl"
+echo
+echo "== medtone report: reputation per entity, week by week, with alerts ($(wc -l < examples/data/report-posts.jsonl) posts)"
+./build/medtone report --entities examples/data/entities.tsv --html build/report.html \
+  examples/data/report-posts.jsonl
+echo "... charts, share of voice and the posts behind each alert in build/report.html"
