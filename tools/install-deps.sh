@@ -4,6 +4,7 @@
 set -eu
 pkgs="build-essential cmake pkg-config libutf8proc-dev zlib1g-dev libcmocka-dev
       python3 python3-venv python3-pip python3-pytest python3-dask python3-distributed
+      python3-pandas python3-setuptools python3-wheel
       clang libclang-rt-14-dev valgrind chromium"
 missing=""
 for p in $pkgs; do
