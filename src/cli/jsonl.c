@@ -86,6 +86,34 @@ static int parse_string(cursor *c, strbuf *out)
 
 static int skip_value(cursor *c, int depth);
 
+static int is_digit(const cursor *c)
+{
+    return c->p < c->end && *c->p >= '0' && *c->p <= '9';
+}
+
+/* A JSON number, strictly: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? ("1.2.3", "--", "01" and
+ * "1abc" are not numbers; an id like that would make the echoed "id" invalid JSON). */
+static int skip_number(cursor *c)
+{
+    if (c->p < c->end && *c->p == '-') c->p++;
+    if (!is_digit(c)) return -1;
+    if (*c->p == '0') c->p++;
+    else
+        while (is_digit(c)) c->p++;
+    if (c->p < c->end && *c->p == '.') {
+        c->p++;
+        if (!is_digit(c)) return -1;
+        while (is_digit(c)) c->p++;
+    }
+    if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+        c->p++;
+        if (c->p < c->end && (*c->p == '+' || *c->p == '-')) c->p++;
+        if (!is_digit(c)) return -1;
+        while (is_digit(c)) c->p++;
+    }
+    return 0;
+}
+
 static int skip_container(cursor *c, char close, int depth)
 {
     c->p++;
@@ -119,17 +147,18 @@ static int skip_value(cursor *c, int depth)
     if (ch == '"') return parse_string(c, NULL);
     if (ch == '{') return skip_container(c, '}', depth);
     if (ch == '[') return skip_container(c, ']', depth);
-    const char *start = c->p; /* number, true, false, null */
-    while (c->p < c->end && (strchr("+-.eE", *c->p) || (*c->p >= '0' && *c->p <= '9') ||
-                             (*c->p >= 'a' && *c->p <= 'z')))
-        c->p++;
-    size_t n = (size_t)(c->p - start);
-    if (n == 0) return -1;
-    if ((start[0] >= 'a' && start[0] <= 'z') &&
-        !((n == 4 && !memcmp(start, "true", 4)) || (n == 5 && !memcmp(start, "false", 5)) ||
-          (n == 4 && !memcmp(start, "null", 4))))
+    if (ch == 't' || ch == 'f' || ch == 'n') { /* true, false, null, exactly */
+        static const char *const lits[] = {"true", "false", "null"};
+        for (int k = 0; k < 3; k++) {
+            size_t n = strlen(lits[k]);
+            if ((size_t)(c->end - c->p) >= n && !memcmp(c->p, lits[k], n)) {
+                c->p += n;
+                return 0;
+            }
+        }
         return -1;
-    return 0;
+    }
+    return skip_number(c);
 }
 
 int jsonl_fields(const char *line, size_t len, strbuf *text, strbuf *id)
