@@ -379,5 +379,7 @@ MEDTONE_API const char *medtone_result_evidence_cue(const medtone_result *result
 
 /* Entities, aggregation, alerts and state files: rolling posts up into reputation. */
 #include "medtone/reputation.h"
+/* Learning a lexicon layer from labeled posts. */
+#include "medtone/train.h"
 
 #endif /* MEDTONE_H */

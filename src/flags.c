@@ -7,6 +7,7 @@
 #include "analyzer.h"
 #include "flags.h"
 #include "result.h"
+#include "score.h"
 #include "tokenize.h"
 
 /* Default thresholds: where a score starts to mean "a person should look". Crisis leans to
@@ -82,19 +83,25 @@ void mt_flag_set(mt_flag_ctx *ctx, unsigned flag, double score, double sentiment
     ctx->r->flags.sentiment[flag] = sentiment;
 }
 
-/* Groups the evidence by flag (stable, so each flag's evidence stays in text order). */
+/* Groups the evidence by flag (stable, so each flag's evidence stays in text order): one pass to
+ * count, one to place. */
 static int sort_evidence(mt_flags_state *f)
 {
-    if (mt_reserve((void **)&f->ev_sorted, &f->ev_sorted_cap, f->nev ? f->nev : 1,
-                   sizeof *f->ev_sorted) != 0)
+    size_t need = f->nev ? f->nev : 1;
+    if (need > f->ev_sorted_cap &&
+        mt_reserve((void **)&f->ev_sorted, &f->ev_sorted_cap, need, sizeof *f->ev_sorted) != 0)
         return -1;
-    size_t pos = 0;
+    size_t next[MT_FLAG_COUNT] = {0}, pos = 0;
+    for (size_t i = 0; i < f->nev; i++)
+        if (f->ev[i].flag < MT_FLAG_COUNT) next[f->ev[i].flag]++;
     for (unsigned flag = 0; flag < MT_FLAG_COUNT; flag++) {
         f->ev_start[flag] = pos;
-        for (size_t i = 0; i < f->nev; i++)
-            if (f->ev[i].flag == flag) f->ev_sorted[pos++] = f->ev[i];
-        f->ev_count[flag] = pos - f->ev_start[flag];
+        f->ev_count[flag] = next[flag];
+        next[flag] = pos;
+        pos += f->ev_count[flag];
     }
+    for (size_t i = 0; i < f->nev; i++)
+        if (f->ev[i].flag < MT_FLAG_COUNT) f->ev_sorted[next[f->ev[i].flag]++] = f->ev[i];
     return 0;
 }
 
@@ -102,6 +109,16 @@ static int sort_evidence(mt_flags_state *f)
  * Cue matching: the same longest-match walk as the scorer, over the analyzer's cue lexicon.
  * ------------------------------------------------------------------------------------------- */
 
+/* Phrases end at punctuation; a mention names an account, never a cue word, so "@health" in a
+ * post cannot complete a cue file's internal "@" entries. */
+static int ends_phrase(const mt_token *tok)
+{
+    return tok->kind == MEDTONE_TOKEN_PUNCT || tok->kind == MEDTONE_TOKEN_MENTION;
+}
+
+/* As in the scorer (score.c): one probe per key tells both whether it is a cue and whether a
+ * longer cue may start with it, token hashes are the scorer's, and the follow filter turns most
+ * dead ends away before a longer key is built. */
 static int match_cues(const mt_lexicon *cues, medtone_result *r)
 {
     const medtone_tokens *t = r->tokens;
@@ -109,40 +126,41 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
     unsigned max_words = mt_lexicon_max_words(cues);
     f->ncues = 0;
     if (max_words == 0) return 0;
+    if (r->nhashes != t->count && mt_hash_tokens(r) != 0) return -1;
+    mt_lexicon_prefetch(cues, r->hashes, t->count);
+    /* At most one hit per token: room for all of them once. */
+    if (t->count > f->cues_cap &&
+        mt_reserve((void **)&f->cues, &f->cues_cap, t->count, sizeof *f->cues) != 0)
+        return -1;
     for (size_t i = 0; i < t->count;) {
         const mt_token *tok = &t->tok[i];
-        /* Punctuation ends a phrase; a mention names an account, never a cue word, so "@health"
-         * in a post cannot complete a cue file's internal "@" entries. */
-        if (tok->kind == MEDTONE_TOKEN_PUNCT || tok->kind == MEDTONE_TOKEN_MENTION) {
+        if (ends_phrase(tok)) {
             i++;
             continue;
         }
-        const mt_entry *best = mt_lexicon_find(cues, mt_token_norm(t, i), tok->norm_len);
-        size_t best_n = 1, len = 0;
-        if (max_words > 1) {
-            if (mt_reserve((void **)&r->key, &r->key_cap, tok->norm_len + 1, 1) != 0) return -1;
-            memcpy(r->key, mt_token_norm(t, i), tok->norm_len + 1);
-            len = tok->norm_len;
-            for (size_t n = 1; n < max_words && i + n < t->count; n++) {
-                const mt_token *next = &t->tok[i + n];
-                if (next->kind == MEDTONE_TOKEN_PUNCT || next->kind == MEDTONE_TOKEN_MENTION ||
-                    !mt_lexicon_has_prefix(cues, r->key, len))
-                    break;
-                if (mt_reserve((void **)&r->key, &r->key_cap, len + next->norm_len + 2, 1) != 0)
-                    return -1;
-                r->key[len++] = ' ';
-                memcpy(r->key + len, mt_token_norm(t, i + n), next->norm_len + 1);
-                len += next->norm_len;
-                const mt_entry *e = mt_lexicon_find(cues, r->key, len);
-                if (e) {
-                    best = e;
-                    best_n = n + 1;
-                }
+        uint64_t h = r->hashes[i];
+        int more;
+        const mt_entry *best =
+            mt_lexicon_lookup_hashed(cues, mt_token_norm(t, i), tok->norm_len, h, &more);
+        size_t best_n = 1, len = tok->norm_len;
+        for (size_t n = 1; more && n < max_words && i + n < t->count; n++) {
+            const mt_token *next = &t->tok[i + n];
+            if (ends_phrase(next) || !mt_may_extend(r, cues, h, i + n)) break;
+            size_t need = len + next->norm_len + 2;
+            if (need > r->key_cap && mt_reserve((void **)&r->key, &r->key_cap, need, 1) != 0)
+                return -1;
+            if (n == 1) memcpy(r->key, mt_token_norm(t, i), len);
+            r->key[len++] = ' ';
+            memcpy(r->key + len, mt_token_norm(t, i + n), next->norm_len + 1);
+            len += next->norm_len;
+            h = mt_lexicon_hash(r->key, len);
+            const mt_entry *e = mt_lexicon_lookup_hashed(cues, r->key, len, h, &more);
+            if (e) {
+                best = e;
+                best_n = n + 1;
             }
         }
         if (best) {
-            if (mt_reserve((void **)&f->cues, &f->cues_cap, f->ncues + 1, sizeof *f->cues) != 0)
-                return -1;
             const mt_token *last = &t->tok[i + best_n - 1];
             f->cues[f->ncues++] = (mt_cue_hit){i, best_n, tok->off, last->off + last->len - tok->off,
                                                best};
@@ -180,6 +198,7 @@ medtone_status mt_flags_run(const medtone_analyzer *an, const char *text, size_t
     void (*const modules[])(mt_flag_ctx *) = {mt_flag_ade,     mt_flag_privacy, mt_flag_crisis,
                                               mt_flag_misinfo, mt_flag_aspects, mt_flag_negative};
     for (size_t m = 0; m < sizeof modules / sizeof modules[0] && !ctx.oom; m++) modules[m](&ctx);
+    if (!ctx.oom) mt_flag_learned(&ctx);
     if (ctx.oom || sort_evidence(f) != 0) return MEDTONE_ERR_NOMEM;
     for (unsigned flag = 0; flag < MT_FLAG_COUNT; flag++)
         f->fired[flag] = f->score[flag] > 0 && f->score[flag] >= an->threshold[flag];

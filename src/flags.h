@@ -85,6 +85,11 @@ void mt_flag_crisis(mt_flag_ctx *ctx);
 void mt_flag_misinfo(mt_flag_ctx *ctx);
 void mt_flag_aspects(mt_flag_ctx *ctx);
 void mt_flag_negative(mt_flag_ctx *ctx); /* last: it may read the others */
+/* After every module: learned cue layers (`medtone train`) correct the flags they target. */
+void mt_flag_learned(mt_flag_ctx *ctx);
+/* The logit of a flag score kept off 0 and 1: the learned correction's starting point, and the
+ * trainer's fixed offset (flags/learned.c). */
+double mt_learned_logit(double score);
 
 /* Runs cue matching and every module for the analysis in r. */
 medtone_status mt_flags_run(const medtone_analyzer *an, const char *text, size_t len,

@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L /* strerror_r */
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -280,6 +281,8 @@ static const tag_def known_tags[] = {
     {"outcome", MT_TAG_ASPECT_OUTCOME, 0},
     {"records", MT_TAG_ASPECT_RECORDS, 0},
     {"acronym", MT_TAG_ACRONYM, 0},
+    /* learned layers (`medtone train`): only under a "#@ target" header */
+    {"learned", MT_TAG_LEARNED, 0},
 };
 
 typedef struct parser {
@@ -293,6 +296,12 @@ typedef struct parser {
     char *keys; /* each key NUL-terminated, in entry order */
     size_t keys_len, keys_cap;
     char *layer; /* from "#@ layer", or NULL */
+    /* Learned layers: the flag of "#@ target" (-1: none yet), "#@ bias", and the key prefix of
+     * this layer's learned lines (its index once merged). */
+    int target;
+    double bias;
+    char prefix[MT_LEARNED_PREFIX_MAX];
+    size_t prefix_len;
 } parser;
 
 /* Parses the tags column into e. Unknown tags are skipped: they are for reviewers and for later
@@ -339,9 +348,11 @@ static medtone_status parse_tags(parser *p, const char *s, size_t n, mt_entry *e
     return MEDTONE_OK;
 }
 
-/* Tokenizes the term and appends its key (normalized tokens joined by one space) to the arena. */
+/* Tokenizes the term and appends its key (normalized tokens joined by one space) to the arena;
+ * a learned line's key starts with its layer's prefix. */
 static medtone_status add_key(parser *p, const char *term, size_t n, mt_entry *e)
 {
+    size_t prefix = (e->tags & MT_TAG_LEARNED) ? p->prefix_len : 0;
     if (!p->toks) {
         p->toks = medtone_tokens_new();
         if (!p->toks) return MEDTONE_ERR_NOMEM;
@@ -371,14 +382,17 @@ static medtone_status add_key(parser *p, const char *term, size_t n, mt_entry *e
                 MT_TERM_MAX_WORDS);
         return MEDTONE_ERR_PARSE;
     }
+    bytes += prefix;
     if (bytes - 1 > UINT32_MAX) return MEDTONE_ERR_TOO_LARGE;
     if (mt_reserve((void **)&p->keys, &p->keys_cap, p->keys_len + bytes, 1))
         return MEDTONE_ERR_NOMEM;
     char *out = p->keys + p->keys_len;
+    memcpy(out, p->prefix, prefix);
+    out += prefix;
     for (size_t i = 0; i < t->count; i++) {
         size_t len = t->tok[i].norm_len;
         if (!len) continue;
-        if (out != p->keys + p->keys_len) *out++ = ' ';
+        if (out != p->keys + p->keys_len + prefix) *out++ = ' ';
         memcpy(out, mt_token_norm(t, i), len);
         out += len;
     }
@@ -408,6 +422,28 @@ static medtone_status parse_header(parser *p, const char *s, size_t n)
         if (!name) return MEDTONE_ERR_NOMEM;
         mt_free(p->layer); /* a repeated header: the last one names the layer */
         p->layer = name;
+    } else if (k == 6 && memcmp(s, "target", 6) == 0) {
+        /* a learned layer: the flag its `learned` lines correct */
+        char flag[64];
+        size_t index;
+        if (vlen >= sizeof flag) vlen = sizeof flag - 1;
+        memcpy(flag, value, vlen);
+        flag[vlen] = '\0';
+        if (medtone_flag_find(flag, &index) != MEDTONE_OK) {
+            set_err(p->err, p->errcap, p->name, p->line, "unknown flag in target header: '%s'",
+                    flag);
+            return MEDTONE_ERR_PARSE;
+        }
+        p->target = (int)index;
+    } else if (k == 4 && memcmp(s, "bias", 4) == 0) {
+        double v;
+        if (parse_number(value, vlen, &v) != 0 || v < -1000 || v > 1000) {
+            set_err(p->err, p->errcap, p->name, p->line,
+                    "bias header needs a number in -1000..1000: '%.*s'", quote_len(value, vlen, 40),
+                    value);
+            return MEDTONE_ERR_PARSE;
+        }
+        p->bias = v;
     }
     return MEDTONE_OK; /* "#@ version" is free text that the library does not need */
 }
@@ -471,6 +507,11 @@ static medtone_status parse_line(parser *p, const char *s, size_t n)
     e.valence = (float)v;
     medtone_status st = parse_tags(p, tags, tags_len, &e);
     if (st != MEDTONE_OK) return st;
+    if ((e.tags & MT_TAG_LEARNED) && p->target < 0) {
+        set_err(p->err, p->errcap, p->name, p->line,
+                "learned cue without a '#@ target FLAG' header before it");
+        return MEDTONE_ERR_PARSE;
+    }
     static const uint32_t families[MT_CUE_FAMILIES] = MT_CUE_FAMILY_TAGS;
     for (unsigned f = 0; f < MT_CUE_FAMILIES; f++)
         e.cue[f] = (e.tags & families[f]) ? e.valence : 0.0f;
@@ -494,6 +535,9 @@ static medtone_status load_text(mt_lexicon *lex, const char *name, const char *l
     p.name = name;
     p.err = err;
     p.errcap = errcap;
+    p.target = -1;
+    size_t index = mt_lexicon_layer_count(lex); /* the index this layer gets once merged */
+    p.prefix_len = mt_lexicon_learned_prefix(index, p.prefix);
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
         data += 3;
         len -= 3;
@@ -522,6 +566,7 @@ static medtone_status load_text(mt_lexicon *lex, const char *name, const char *l
         }
         st = mt_lexicon_merge_layer(lex, layer_name, p.keys, p.entries, p.count);
         if (st == MEDTONE_OK) {
+            mt_lexicon_set_layer_learned(lex, index, p.target, p.bias);
             mt_free(p.entries);
             return MEDTONE_OK; /* the lexicon now owns layer_name and keys */
         }
@@ -614,4 +659,75 @@ medtone_status mt_lexicon_add_file(mt_lexicon *lex, const char *path, char *err,
     }
     mt_free(buf);
     return st;
+}
+
+/* ----- learned keys and tags, for the trainer and the learned-cue matcher ------------------ */
+
+size_t mt_lexicon_learned_prefix(size_t layer, char *out)
+{
+    int n = snprintf(out, MT_LEARNED_PREFIX_MAX, "\x01%zu\x01", layer);
+    return n > 0 && n < MT_LEARNED_PREFIX_MAX ? (size_t)n : 0;
+}
+
+size_t mt_lexicon_format_tags(uint32_t tags, float booster, float clinical, char *out, size_t cap)
+{
+    size_t len = 0;
+    if (!cap) return 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof known_tags / sizeof known_tags[0]; i++) {
+        const tag_def *d = &known_tags[i];
+        if (!(tags & d->bit)) continue;
+        char one[64];
+        size_t n = strlen(d->name);
+        memcpy(one, d->name, n + 1);
+        if (d->valued) {
+            one[n++] = '=';
+            n += mt_format_decimal(d->bit == MT_TAG_BOOSTER ? booster : clinical, 4, one + n,
+                                   sizeof one - n);
+        }
+        if (len + (len ? 1 : 0) + n + 1 > cap) break;
+        if (len) out[len++] = ',';
+        memcpy(out + len, one, n + 1);
+        len += n;
+    }
+    return len;
+}
+
+size_t mt_format_decimal(double v, unsigned decimals, char *out, size_t cap)
+{
+    /* The inverse of parse_number: digits by integer arithmetic, so that the C locale of the host
+     * program never turns the point into a comma. */
+    static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    char buf[48];
+    size_t n = 0;
+    if (decimals > 9) decimals = 9;
+    if (!(v == v)) v = 0; /* NaN */
+    double scaled = fabs(v) * pow10[decimals] + 0.5;
+    if (scaled > 9e17) scaled = 9e17;
+    uint64_t units = (uint64_t)scaled;
+    uint64_t scale = (uint64_t)pow10[decimals];
+    uint64_t ip = units / scale, fp = units % scale;
+    char digits[24];
+    size_t nd = 0;
+    do {
+        digits[nd++] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    if (v < 0 && units) buf[n++] = '-';
+    while (nd)
+        buf[n++] = digits[--nd];
+    if (fp) {
+        buf[n++] = '.';
+        for (unsigned k = decimals; k-- > 0;) {
+            buf[n + k] = (char)('0' + fp % 10);
+            fp /= 10;
+        }
+        n += decimals;
+        while (buf[n - 1] == '0')
+            n--;
+    }
+    if (n >= cap) n = cap ? cap - 1 : 0;
+    memcpy(out, buf, n);
+    if (cap) out[n] = '\0';
+    return n;
 }

@@ -27,6 +27,7 @@ void medtone_result_free(medtone_result *r)
     mt_free(r->terms);
     mt_free(r->items);
     mt_free(r->key);
+    mt_free(r->hashes);
     mt_flags_free(&r->flags);
     mt_free(r);
 }
@@ -36,6 +37,7 @@ void mt_result_reset(medtone_result *r)
     r->compound = r->positive = r->neutral = r->negative = 0;
     r->nterms = 0;
     r->nitems = 0;
+    r->nhashes = 0;
     r->analyzer = NULL;
     mt_flags_reset(&r->flags);
 }

@@ -43,6 +43,8 @@ struct medtone_result {
     size_t nitems, items_cap;
     char *key; /* scratch for building multi-word keys */
     size_t key_cap;
+    uint64_t *hashes; /* mt_lexicon_hash of each token's normalized form (not of punctuation), */
+    size_t nhashes, hashes_cap; /* computed once per text for every lexicon; nhashes = tokens */
     mt_flags_state flags;
 };
 

@@ -75,7 +75,7 @@ static int is_matchable(const mt_token *t)
 static int key_append(medtone_result *r, size_t *len, const char *s, size_t n, int space)
 {
     size_t need = *len + n + (space ? 1 : 0) + 1;
-    if (mt_reserve((void **)&r->key, &r->key_cap, need, 1) != 0) return -1;
+    if (need > r->key_cap && mt_reserve((void **)&r->key, &r->key_cap, need, 1) != 0) return -1;
     if (space) r->key[(*len)++] = ' ';
     memcpy(r->key + *len, s, n);
     *len += n;
@@ -83,15 +83,13 @@ static int key_append(medtone_result *r, size_t *len, const char *s, size_t n, i
     return 0;
 }
 
-/* The entry for one token: its normalized form, or for a stretched word the form with every
- * doubled letter made single ("soo" -> "so") when the squashed form is not in the lexicon. */
-static const mt_entry *find_single(medtone_result *r, const mt_lexicon *lex, size_t i)
+/* A stretched word not in the lexicon as squashed ("soo") may be as written with every doubled
+ * letter made single ("so"). */
+static const mt_entry *find_unstretched(medtone_result *r, const mt_lexicon *lex, size_t i)
 {
     const medtone_tokens *t = r->tokens;
     const mt_token *tok = &t->tok[i];
     const char *norm = mt_token_norm(t, i);
-    const mt_entry *e = mt_lexicon_find(lex, norm, tok->norm_len);
-    if (e || !(tok->flags & MEDTONE_TOKEN_ELONGATED)) return e;
     size_t len = 0;
     if (mt_reserve((void **)&r->key, &r->key_cap, tok->norm_len + 1, 1) != 0) return NULL;
     for (size_t k = 0; k < tok->norm_len; k++)
@@ -100,43 +98,95 @@ static const mt_entry *find_single(medtone_result *r, const mt_lexicon *lex, siz
     return mt_lexicon_find(lex, r->key, len);
 }
 
-/* Longest lexicon term starting at token i: sets *entry (or NULL) and returns the tokens used. */
-static size_t match_at(medtone_result *r, const mt_lexicon *lex, size_t i, const mt_entry **entry,
-                       int *oom)
+/* The hash of every token's normalized form but punctuation's (which never starts or continues a
+ * term), computed once per text and shared by every lexicon the tokens are looked up in. */
+int mt_hash_tokens(medtone_result *r)
 {
     const medtone_tokens *t = r->tokens;
-    const mt_entry *best = find_single(r, lex, i);
-    size_t best_n = 1;
-    unsigned max_words = mt_lexicon_max_words(lex);
-    if (max_words > 1) {
-        size_t len = 0;
-        if (key_append(r, &len, mt_token_norm(t, i), t->tok[i].norm_len, 0) != 0) {
+    if (t->count > r->hashes_cap &&
+        mt_reserve((void **)&r->hashes, &r->hashes_cap, t->count, sizeof *r->hashes) != 0)
+        return -1;
+    for (size_t i = 0; i < t->count; i++)
+        r->hashes[i] = t->tok[i].kind == MEDTONE_TOKEN_PUNCT
+                           ? 0
+                           : mt_lexicon_hash(mt_token_norm(t, i), t->tok[i].norm_len);
+    r->nhashes = t->count;
+    return 0;
+}
+
+/* Whether the term that key[0, len), hashed h, begins can go on with token j: the lexicon's follow
+ * filter answers from the two hashes, except for the rare word with a space in its form. */
+int mt_may_extend(const medtone_result *r, const mt_lexicon *lex, uint64_t h, size_t j)
+{
+    const mt_token *next = &r->tokens->tok[j];
+    return mt_lexicon_may_extend(lex, h, r->hashes[j]) ||
+           memchr(mt_token_norm(r->tokens, j), ' ', next->norm_len) != NULL;
+}
+
+/* Longest lexicon term starting at token i: sets *entry (or NULL) and returns the tokens used.
+ * One probe per key answers both "is it a term?" and "may a longer term start with it?"; the
+ * follow filter turns most dead ends away before the longer key is even built. */
+static size_t match_at(medtone_result *r, const mt_lexicon *lex, unsigned max_words, size_t i,
+                       const mt_entry **entry, int *oom)
+{
+    const medtone_tokens *t = r->tokens;
+    const mt_token *tok = &t->tok[i];
+    uint64_t h = r->hashes[i];
+    int more;
+    const mt_entry *best =
+        mt_lexicon_lookup_hashed(lex, mt_token_norm(t, i), tok->norm_len, h, &more);
+    if (!best && (tok->flags & MEDTONE_TOKEN_ELONGATED)) best = find_unstretched(r, lex, i);
+    size_t best_n = 1, len = 0;
+    for (size_t n = 1; more && n < max_words && i + n < t->count; n++) {
+        const mt_token *next = &t->tok[i + n];
+        if (next->kind == MEDTONE_TOKEN_PUNCT || !mt_may_extend(r, lex, h, i + n)) break;
+        if ((n == 1 && key_append(r, &len, mt_token_norm(t, i), tok->norm_len, 0) != 0) ||
+            key_append(r, &len, mt_token_norm(t, i + n), next->norm_len, 1) != 0) {
             *oom = 1;
             return 1;
         }
-        for (size_t n = 1; n < max_words && i + n < t->count; n++) {
-            const mt_token *next = &t->tok[i + n];
-            if (next->kind == MEDTONE_TOKEN_PUNCT || !mt_lexicon_has_prefix(lex, r->key, len))
-                break;
-            if (key_append(r, &len, mt_token_norm(t, i + n), next->norm_len, 1) != 0) {
-                *oom = 1;
-                return 1;
-            }
-            const mt_entry *e = mt_lexicon_find(lex, r->key, len);
-            if (e) {
-                best = e;
-                best_n = n + 1;
-            }
+        h = mt_lexicon_hash(r->key, len);
+        const mt_entry *e = mt_lexicon_lookup_hashed(lex, r->key, len, h, &more);
+        if (e) {
+            best = e;
+            best_n = n + 1;
         }
     }
     *entry = best;
     return best_n;
 }
 
-/* Punctuation that ends a sentence, and punctuation that only ends a clause. */
+/* Punctuation that ends a sentence (any of . ! ? ;), and punctuation that only ends a clause
+ * (, : or an em dash). The form is NUL-terminated. */
 static int ends_sentence(const char *norm)
 {
-    return strpbrk(norm, ".!?;") != NULL;
+    for (; *norm; norm++)
+        if (*norm == '.' || *norm == '!' || *norm == '?' || *norm == ';') return 1;
+    return 0;
+}
+
+enum { PUNCT_SENTENCE = 1, PUNCT_CLAUSE = 2, PUNCT_EXCLAIM = 4 };
+
+/* What a punctuation token's form holds, in one pass: PUNCT_SENTENCE as ends_sentence says,
+ * PUNCT_CLAUSE for , : or an em dash, PUNCT_EXCLAIM for a '!'. */
+static unsigned punct_class(const char *norm)
+{
+    unsigned c = 0;
+    for (; *norm; norm++) {
+        switch (*norm) {
+        case '!': c |= PUNCT_SENTENCE | PUNCT_EXCLAIM; break;
+        case '.':
+        case '?':
+        case ';': c |= PUNCT_SENTENCE; break;
+        case ',':
+        case ':': c |= PUNCT_CLAUSE; break;
+        case '\xe2':
+            if (norm[1] == '\x80' && norm[2] == '\x94') c |= PUNCT_CLAUSE;
+            break;
+        default: break;
+        }
+    }
+    return c;
 }
 
 static size_t count_char(const char *s, char c)
@@ -156,34 +206,49 @@ static int is_abbreviation_dot(const medtone_tokens *t, size_t i)
     if (i == 0 || dot->repeat != 1 || t->norm[dot->norm_off] != '.') return 0;
     const mt_token *prev = &t->tok[i - 1];
     if (prev->kind != MEDTONE_TOKEN_WORD || prev->off + prev->len != dot->off) return 0;
+    if (prev->norm_len < 2 || prev->norm_len > 6) return 0; /* the lengths of the list */
     for (size_t k = 0; k < sizeof abbrev / sizeof abbrev[0]; k++)
         if (!strcmp(mt_token_norm(t, i - 1), abbrev[k])) return 1;
     return 0;
 }
 
+/* What build_items saw, so that rules with nothing to act on can be skipped. */
+typedef struct seen {
+    uint32_t tags; /* the tags of every matched entry, OR-ed */
+    int exclaim;   /* some punctuation holds a '!' */
+} seen;
+
 /* Builds r->items from r->tokens. Returns -1 when out of memory. */
-static int build_items(medtone_result *r, const mt_lexicon *lex)
+static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
 {
     const medtone_tokens *t = r->tokens;
     uint32_t sentence = 0, clause = 0;
+    unsigned max_words = mt_lexicon_max_words(lex);
     r->nitems = 0;
+    saw->tags = 0;
+    saw->exclaim = 0;
+    if (mt_hash_tokens(r) != 0) return -1;
+    mt_lexicon_prefetch(lex, r->hashes, t->count);
+    /* At most one item per token: room for all of them once, not item by item. */
+    if (t->count > r->items_cap &&
+        mt_reserve((void **)&r->items, &r->items_cap, t->count, sizeof *r->items) != 0)
+        return -1;
     for (size_t i = 0; i < t->count;) {
         const mt_token *tok = &t->tok[i];
         if (tok->kind == MEDTONE_TOKEN_PUNCT) {
-            const char *norm = mt_token_norm(t, i);
+            unsigned pc = punct_class(mt_token_norm(t, i));
+            if (pc & PUNCT_EXCLAIM) saw->exclaim = 1;
             if (is_abbreviation_dot(t, i)) {
                 /* not a boundary */
-            } else if (ends_sentence(norm)) {
+            } else if (pc & PUNCT_SENTENCE) {
                 sentence++;
                 clause++;
-            } else if (strpbrk(norm, ",:") || strstr(norm, "\xe2\x80\x94")) {
+            } else if (pc & PUNCT_CLAUSE) {
                 clause++;
             }
             i++;
             continue;
         }
-        if (mt_reserve((void **)&r->items, &r->items_cap, r->nitems + 1, sizeof *r->items) != 0)
-            return -1;
         mt_item *it = &r->items[r->nitems++];
         it->tok0 = i;
         it->ntok = 1;
@@ -194,8 +259,9 @@ static int build_items(medtone_result *r, const mt_lexicon *lex)
         it->term = MT_NO_TERM;
         if (is_matchable(tok)) {
             int oom = 0;
-            it->ntok = match_at(r, lex, i, &it->entry, &oom);
+            it->ntok = match_at(r, lex, max_words, i, &it->entry, &oom);
             if (oom) return -1;
+            if (it->entry) saw->tags |= it->entry->tags;
         }
         i += it->ntok;
     }
@@ -280,10 +346,12 @@ static int in_result_context(const medtone_result *r, size_t i)
     return 0;
 }
 
-static int item_is_word(const medtone_result *r, size_t i, const char *word)
+static int item_is_word(const medtone_result *r, size_t i, const char *word, size_t n)
 {
     const mt_item *it = &r->items[i];
-    return it->ntok == 1 && strcmp(mt_token_norm(r->tokens, it->tok0), word) == 0;
+    if (it->ntok != 1) return 0;
+    const mt_token *tok = &r->tokens->tok[it->tok0];
+    return tok->norm_len == n && memcmp(mt_token_norm(r->tokens, it->tok0), word, n + 1) == 0;
 }
 
 /* True when the text has lower-case letters, so that an ALL-CAPS word stands out. A text in
@@ -298,6 +366,7 @@ static int text_is_mixed_case(const medtone_tokens *t, const char *text)
             caps = 1;
             continue;
         }
+        if (lower) continue; /* only a capital word is still wanted */
         for (size_t k = 0; k < tok->len; k++) {
             unsigned char c = (unsigned char)text[tok->off + k];
             if ((c >= 'a' && c <= 'z') || c >= 0x80) {
@@ -309,8 +378,21 @@ static int text_is_mixed_case(const medtone_tokens *t, const char *text)
     return caps && lower;
 }
 
+/* Whether the text is mixed case, worked out the first time an ALL-CAPS word asks. */
+typedef struct caps_state {
+    const medtone_tokens *t;
+    const char *text;
+    int mixed; /* -1 until asked */
+} caps_state;
+
+static int mixed_case(caps_state *c)
+{
+    if (c->mixed < 0) c->mixed = text_is_mixed_case(c->t, c->text);
+    return c->mixed;
+}
+
 /* Valence of item i after the word-level rules (everything but contrast and exclamation). */
-static double word_rules(const medtone_result *r, size_t i, int mixed_case, size_t neg_scope,
+static double word_rules(const medtone_result *r, size_t i, caps_state *caps, size_t neg_scope,
                          unsigned *rules)
 {
     const mt_item *it = &r->items[i];
@@ -336,7 +418,7 @@ static double word_rules(const medtone_result *r, size_t i, int mixed_case, size
     double sign = v > 0 ? 1.0 : -1.0;
 
     /* "the nurse was GREAT" (but "the ICU team" is not shouting: acronyms are always capitals) */
-    if ((it->flags & MEDTONE_TOKEN_ALLCAPS) && mixed_case && !(e->tags & MT_TAG_ACRONYM)) {
+    if ((it->flags & MEDTONE_TOKEN_ALLCAPS) && !(e->tags & MT_TAG_ACRONYM) && mixed_case(caps)) {
         v += sign * fabs(v) * CAPS_FACTOR;
         *rules |= MEDTONE_RULE_CAPS;
     }
@@ -351,7 +433,7 @@ static double word_rules(const medtone_result *r, size_t i, int mixed_case, size
         if (p->clause != it->clause) break;
         if (!(tags_of(p) & MT_TAG_BOOSTER)) continue;
         double x = p->entry->booster * booster_decay[k - 1];
-        if ((p->flags & MEDTONE_TOKEN_ALLCAPS) && mixed_case) x *= 1.0 + CAPS_FACTOR;
+        if ((p->flags & MEDTONE_TOKEN_ALLCAPS) && mixed_case(caps)) x *= 1.0 + CAPS_FACTOR;
         v *= 1.0 + x;
         *rules |= x >= 0 ? MEDTONE_RULE_BOOSTED : MEDTONE_RULE_DAMPENED;
     }
@@ -361,7 +443,8 @@ static double word_rules(const medtone_result *r, size_t i, int mixed_case, size
         *rules |= MEDTONE_RULE_NEGATED;
     }
     /* "the least helpful nurse" (but "at least she was kind" is not a negation). */
-    if (i >= 1 && item_is_word(r, i - 1, "least") && !(i >= 2 && item_is_word(r, i - 2, "at"))) {
+    if (i >= 1 && item_is_word(r, i - 1, "least", 5) &&
+        !(i >= 2 && item_is_word(r, i - 2, "at", 2))) {
         v *= NEGATION_FACTOR;
         *rules |= MEDTONE_RULE_LEAST;
     }
@@ -451,17 +534,20 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
 {
     medtone_status st = medtone_tokenize(text, len, r->tokens);
     if (st != MEDTONE_OK) return st;
-    if (build_items(r, an->lex) != 0) return MEDTONE_ERR_NOMEM;
+    seen saw;
+    if (build_items(r, an->lex, &saw) != 0) return MEDTONE_ERR_NOMEM;
 
-    int mixed = text_is_mixed_case(r->tokens, text);
+    caps_state caps = {r->tokens, text, -1};
     r->nterms = 0;
+    /* At most one term per item. */
+    if (r->nitems > r->terms_cap &&
+        mt_reserve((void **)&r->terms, &r->terms_cap, r->nitems, sizeof *r->terms) != 0)
+        return MEDTONE_ERR_NOMEM;
     for (size_t i = 0; i < r->nitems; i++) {
         mt_item *it = &r->items[i];
         if (!it->entry || it->entry->valence == 0) continue;
         unsigned rules = 0;
-        double v = word_rules(r, i, mixed, (size_t)an->negation_scope, &rules);
-        if (mt_reserve((void **)&r->terms, &r->terms_cap, r->nterms + 1, sizeof *r->terms) != 0)
-            return MEDTONE_ERR_NOMEM;
+        double v = word_rules(r, i, &caps, (size_t)an->negation_scope, &rules);
         mt_term *term = &r->terms[r->nterms];
         const mt_token *first = &r->tokens->tok[it->tok0];
         const mt_token *last = &r->tokens->tok[it->tok0 + it->ntok - 1];
@@ -475,21 +561,23 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
         term->rules = rules;
         it->term = r->nterms++;
     }
-    discourse_rules(r);
-    exclaim_rule(r);
+    /* Both rules change nothing in a text without a contrast or concession word, or a '!'. */
+    if (saw.tags & (MT_TAG_CONTRAST | MT_TAG_CONCESSION)) discourse_rules(r);
+    if (saw.exclaim) exclaim_rule(r);
 
     /* Sum, and the shares of positive, negative and neutral weight (each sentiment item weighs
-     * one more than its strength, each plain word one). */
-    double sum = 0, pos = 0, neg = 0, neu = 0;
+     * one more than its strength, each plain word one: the items without a term or whose term
+     * came to 0). */
+    double sum = 0, pos = 0, neg = 0;
+    size_t weighed = 0;
     for (size_t k = 0; k < r->nterms; k++) {
         double c = r->terms[k].contribution;
         sum += c;
+        weighed += c != 0;
         if (c > 0) pos += c + 1;
         else if (c < 0) neg += -c + 1;
     }
-    for (size_t i = 0; i < r->nitems; i++)
-        if (r->items[i].term == MT_NO_TERM || r->terms[r->items[i].term].contribution == 0)
-            neu += 1;
+    double neu = (double)(r->nitems - weighed);
     double total = pos + neg + neu;
     /* Evidence adds up like a mean's confidence, not linearly: a review with twenty mixed terms
      * is not twenty times as sure as a tweet with one, so the sum is divided by the square root

@@ -18,6 +18,7 @@ int cmd_tokenize(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
 /* Prints "medtone CMD: message" on stderr (printf-style). */

@@ -2,12 +2,17 @@
  *
  * Input (files or standard input, plain or .gz): one text per line, JSON lines with a "text"
  * member (and an optional "id"), or TSV with a header naming a "text" column (and optionally
- * "id"). The main thread reads a chunk of lines; worker threads each score a contiguous slice
- * into their own output buffer; the buffers are written in order, so output order is input order
- * whatever the thread count. */
+ * "id"). The main thread only reads and writes: it reads chunk k+1 while the worker threads
+ * score chunk k. A chunk is cut into blocks of lines that the workers take one at a time, so a
+ * thread that drew short posts does not sit idle while another finishes long ones; each block has
+ * its own output buffer, and the blocks are written in order, so output order is input order
+ * whatever the thread count. Numbers are formatted by hand (see put_fixed), as printf's
+ * formatting cost as much as a fifth of the scoring. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +27,7 @@ enum format { FMT_AUTO, FMT_LINES, FMT_JSONL, FMT_TSV };
 
 #define CHUNK_LINES 8192
 #define CHUNK_BYTES (8u << 20)
+#define BLOCK_LINES 64 /* a worker's unit of work within a chunk */
 #define MAX_THREADS 256
 
 typedef struct line_ref {
@@ -29,26 +35,44 @@ typedef struct line_ref {
     size_t lineno;
 } line_ref;
 
+/* The output of BLOCK_LINES consecutive lines of a chunk. */
+typedef struct block {
+    strbuf out;
+    size_t errors;
+} block;
+
 typedef struct chunk {
     strbuf bytes;
     line_ref *lines;
     size_t n, cap;
+    enum format fmt;      /* how its lines are read (per file) */
+    int id_col, text_col; /* TSV columns */
+    block *blocks; /* ceil(n / BLOCK_LINES) of them in use; buffers kept from chunk to chunk */
+    size_t nblocks, blocks_cap;
 } chunk;
 
+/* One worker's state, kept for the whole run. */
 typedef struct job {
     const medtone_analyzer *an;
     medtone_result *res;
-    const chunk *ch;
-    size_t from, to;
-    enum format fmt;
-    int id_col, text_col; /* TSV columns */
-    const char *path;
-    strbuf out, text, id;
-    size_t errors;
+    strbuf text, id; /* JSONL scratch */
     int explain;
     int only_flagged;          /* write only posts with a fired flag (of the mask, if any) */
     const unsigned char *mask; /* --flag NAME: the flags that count, or NULL for all */
 } job;
+
+/* The workers and the chunk they are scoring. */
+typedef struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* a chunk was posted, or it is time to quit */
+    pthread_cond_t done; /* the last block of the posted chunk was scored */
+    chunk *cur;          /* the chunk being scored, or NULL */
+    size_t next_block, blocks_done;
+    int quit;
+    job *jobs;
+    pthread_t tid[MAX_THREADS];
+    int nworkers; /* threads started; 0: the main thread scores */
+} pool;
 
 static void usage(FILE *out)
 {
@@ -72,17 +96,66 @@ static void usage(FILE *out)
                  "Malformed rows produce {\"id\":..., \"error\":...} and exit status 1.\n");
 }
 
-static void write_result(job *j, const char *text, size_t len, size_t row_start)
+/* Appends v in decimal. */
+static void put_uint(strbuf *o, uint64_t v)
+{
+    char tmp[20];
+    size_t n = sizeof tmp;
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sb_append(o, tmp + n, sizeof tmp - n);
+}
+
+/* Appends x exactly as printf's "%.<d>f" does (0 <= d <= 6), without printf: the value times
+ * 10^d is rounded to an integer whose digits are written out. printf rounds the exact binary
+ * value, so whenever that product lies within 1e-6 of a tie (where the one rounding of the
+ * product might decide), or is too large for the product to be exact enough, printf does it. */
+static void put_fixed(strbuf *o, double x, int d)
+{
+    static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    static const uint64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    double a = fabs(x) * scale[d];
+    if (!(a < 2147483648.0)) { /* also NaN */
+        sb_printf(o, "%.*f", d, x);
+        return;
+    }
+    double whole = floor(a), frac = a - whole;
+    if (fabs(frac - 0.5) < 1e-6) {
+        sb_printf(o, "%.*f", d, x);
+        return;
+    }
+    uint64_t n = (uint64_t)whole + (frac > 0.5);
+    if (signbit(x)) sb_append(o, "-", 1); /* as printf: "-0.0000" for -0.0 and -0.00001 */
+    put_uint(o, n / pow10[d]);
+    if (d == 0) return;
+    char digits[8];
+    digits[0] = '.';
+    uint64_t f = n % pow10[d];
+    for (int i = d; i >= 1; i--) {
+        digits[i] = (char)('0' + f % 10);
+        f /= 10;
+    }
+    sb_append(o, digits, (size_t)d + 1);
+}
+
+static void write_result(const job *j, strbuf *o, const char *text, size_t len, size_t row_start)
 {
     const medtone_result *r = j->res;
     double c = medtone_result_compound(r);
-    strbuf *o = &j->out;
     if (j->only_flagged && !cli_flags_any_fired(r, j->mask)) {
         o->len = row_start; /* drop the row begun for this post */
         return;
     }
-    sb_printf(o, ",\"compound\":%.4f,\"positive\":%.3f,\"neutral\":%.3f,\"negative\":%.3f", c,
-              medtone_result_positive(r), medtone_result_neutral(r), medtone_result_negative(r));
+    sb_puts(o, ",\"compound\":");
+    put_fixed(o, c, 4);
+    sb_puts(o, ",\"positive\":");
+    put_fixed(o, medtone_result_positive(r), 3);
+    sb_puts(o, ",\"neutral\":");
+    put_fixed(o, medtone_result_neutral(r), 3);
+    sb_puts(o, ",\"negative\":");
+    put_fixed(o, medtone_result_negative(r), 3);
     sb_puts(o, c >= 0.05    ? ",\"label\":\"positive\""
                : c <= -0.05 ? ",\"label\":\"negative\""
                             : ",\"label\":\"neutral\"");
@@ -91,7 +164,11 @@ static void write_result(job *j, const char *text, size_t len, size_t row_start)
         size_t n = medtone_result_term_count(r);
         for (size_t i = 0; i < n; i++) {
             size_t off = medtone_result_term_offset(r, i), tl = medtone_result_term_length(r, i);
-            sb_printf(o, "%s{\"offset\":%zu,\"length\":%zu,\"text\":", i ? "," : "", off, tl);
+            sb_puts(o, i ? ",{\"offset\":" : "{\"offset\":");
+            put_uint(o, off);
+            sb_puts(o, ",\"length\":");
+            put_uint(o, tl);
+            sb_puts(o, ",\"text\":");
             sb_json_string(o, text + off, off + tl <= len ? tl : 0);
             sb_puts(o, ",\"entry\":");
             const char *e = medtone_result_term_entry(r, i);
@@ -99,7 +176,9 @@ static void write_result(job *j, const char *text, size_t len, size_t row_start)
             sb_puts(o, ",\"layer\":");
             const char *l = medtone_result_term_layer(r, i);
             sb_json_string(o, l, strlen(l));
-            sb_printf(o, ",\"contribution\":%.4f}", medtone_result_term_contribution(r, i));
+            sb_puts(o, ",\"contribution\":");
+            put_fixed(o, medtone_result_term_contribution(r, i), 4);
+            sb_puts(o, "}");
         }
         sb_puts(o, "]");
     }
@@ -107,56 +186,119 @@ static void write_result(job *j, const char *text, size_t len, size_t row_start)
     sb_puts(o, "}\n");
 }
 
-static void error_row(job *j, const char *msg)
+static void error_row(block *bk, const char *msg)
 {
-    sb_printf(&j->out, ",\"error\":\"%s\"}\n", msg);
-    j->errors++;
+    sb_printf(&bk->out, ",\"error\":\"%s\"}\n", msg);
+    bk->errors++;
 }
 
-static void *run_job(void *arg)
+/* Scores block k of a chunk into that block's buffer. */
+static void run_block(job *j, const chunk *ch, size_t k)
 {
-    job *j = arg;
-    for (size_t k = j->from; k < j->to; k++) {
-        const line_ref *lr = &j->ch->lines[k];
-        const char *line = j->ch->bytes.s + lr->off, *text = line;
-        size_t len = lr->len, tlen = len, row_start = j->out.len;
-        sb_puts(&j->out, "{\"id\":");
-        if (j->fmt == FMT_JSONL) {
+    block *bk = &ch->blocks[k];
+    size_t from = k * BLOCK_LINES, to = from + BLOCK_LINES < ch->n ? from + BLOCK_LINES : ch->n;
+    bk->out.len = 0;
+    bk->errors = 0;
+    for (size_t i = from; i < to; i++) {
+        const line_ref *lr = &ch->lines[i];
+        const char *line = ch->bytes.s + lr->off, *text = line;
+        size_t len = lr->len, tlen = len, row_start = bk->out.len;
+        sb_puts(&bk->out, "{\"id\":");
+        if (ch->fmt == FMT_JSONL) {
             j->id.len = 0;
             j->text.len = 0;
             int rc = jsonl_fields(line, len, &j->text, &j->id);
             if (j->id.len)
-                sb_append(&j->out, j->id.s, j->id.len);
+                sb_append(&bk->out, j->id.s, j->id.len);
             else
-                sb_printf(&j->out, "%zu", lr->lineno);
+                put_uint(&bk->out, lr->lineno);
             if (rc != 0 || j->text.oom) {
-                error_row(j, rc == -2 ? "no \\\"text\\\" string member" : "malformed JSON");
+                error_row(bk, rc == -2 ? "no \\\"text\\\" string member" : "malformed JSON");
                 continue;
             }
             text = j->text.s ? j->text.s : "";
             tlen = j->text.len;
-        } else if (j->fmt == FMT_TSV) {
+        } else if (ch->fmt == FMT_TSV) {
             const char *id;
             size_t idl;
-            if (j->id_col >= 0 && cli_tsv_column(line, len, j->id_col, &id, &idl) == 0)
-                sb_json_string(&j->out, id, idl);
+            if (ch->id_col >= 0 && cli_tsv_column(line, len, ch->id_col, &id, &idl) == 0)
+                sb_json_string(&bk->out, id, idl);
             else
-                sb_printf(&j->out, "%zu", lr->lineno);
-            if (cli_tsv_column(line, len, j->text_col, &text, &tlen) != 0) {
-                error_row(j, "missing text column");
+                put_uint(&bk->out, lr->lineno);
+            if (cli_tsv_column(line, len, ch->text_col, &text, &tlen) != 0) {
+                error_row(bk, "missing text column");
                 continue;
             }
         } else {
-            sb_printf(&j->out, "%zu", lr->lineno);
+            put_uint(&bk->out, lr->lineno);
         }
         medtone_status st = medtone_analyze(j->an, text, tlen, j->res);
         if (st != MEDTONE_OK) {
-            error_row(j, medtone_status_str(st));
+            error_row(bk, medtone_status_str(st));
             continue;
         }
-        write_result(j, text, tlen, row_start);
+        write_result(j, &bk->out, text, tlen, row_start);
     }
+}
+
+/* A worker: takes the next block of the posted chunk until none is left, then waits. */
+static void *worker(void *arg)
+{
+    void **a = arg;
+    pool *p = a[0];
+    job *j = a[1];
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->quit && (!p->cur || p->next_block >= p->cur->nblocks))
+            pthread_cond_wait(&p->work, &p->mu);
+        if (p->quit) break;
+        chunk *ch = p->cur;
+        size_t k = p->next_block++;
+        pthread_mutex_unlock(&p->mu);
+        run_block(j, ch, k);
+        pthread_mutex_lock(&p->mu);
+        if (++p->blocks_done == ch->nblocks) pthread_cond_signal(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
     return NULL;
+}
+
+/* Hands a chunk to the workers. Returns -1 when out of memory for its blocks. */
+static int post_chunk(pool *p, chunk *ch)
+{
+    size_t nb = (ch->n + BLOCK_LINES - 1) / BLOCK_LINES;
+    if (nb > ch->blocks_cap) {
+        block *blocks = realloc(ch->blocks, nb * sizeof *blocks);
+        if (!blocks) return -1;
+        memset(blocks + ch->blocks_cap, 0, (nb - ch->blocks_cap) * sizeof *blocks);
+        ch->blocks = blocks;
+        ch->blocks_cap = nb;
+    }
+    ch->nblocks = nb;
+    pthread_mutex_lock(&p->mu);
+    p->cur = ch;
+    p->next_block = 0;
+    p->blocks_done = 0;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    return 0;
+}
+
+/* Waits until every block of the posted chunk is scored (scoring them here when no worker thread
+ * could be started). */
+static void wait_chunk(pool *p, chunk *ch)
+{
+    if (p->nworkers == 0) {
+        for (size_t k = 0; k < ch->nblocks; k++)
+            run_block(&p->jobs[0], ch, k);
+        p->cur = NULL;
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    while (p->blocks_done < ch->nblocks)
+        pthread_cond_wait(&p->done, &p->mu);
+    p->cur = NULL;
+    pthread_mutex_unlock(&p->mu);
 }
 
 /* Finds the TSV header's id and text columns. */
@@ -190,60 +332,68 @@ static void show_progress(const progress *p, int final)
 }
 
 typedef struct batch {
-    const medtone_analyzer *an;
-    job *jobs;
-    int threads;
+    pool pool;
     FILE *out;
     progress prog;
     size_t errors;
     int write_failed;
 } batch;
 
-/* Scores one chunk on all threads and writes it in order. */
-static int flush_chunk(batch *b, chunk *ch, enum format fmt, int id_col, int text_col,
-                       const char *path)
+/* Writes a scored chunk's blocks in order and empties the chunk. */
+static int write_chunk(batch *b, chunk *ch)
 {
-    if (ch->n == 0) return 0;
-    int t = b->threads;
-    if ((size_t)t > ch->n) t = (int)ch->n;
-    pthread_t tid[MAX_THREADS];
-    int joined[MAX_THREADS] = {0};
-    size_t per = (ch->n + (size_t)t - 1) / (size_t)t;
-    for (int k = 0; k < t; k++) {
-        job *j = &b->jobs[k];
-        j->ch = ch;
-        j->from = (size_t)k * per;
-        j->to = j->from + per < ch->n ? j->from + per : ch->n;
-        j->fmt = fmt;
-        j->id_col = id_col;
-        j->text_col = text_col;
-        j->path = path;
-        j->out.len = 0;
-        if (k == 0) continue; /* the main thread takes the first slice itself */
-        if (pthread_create(&tid[k], NULL, run_job, j) == 0)
-            joined[k] = 1;
-        else
-            run_job(j); /* no thread to be had: do the work here */
+    int oom = 0;
+    for (size_t k = 0; k < ch->nblocks; k++) {
+        block *bk = &ch->blocks[k];
+        if (bk->out.oom) oom = 1;
+        if (oom) continue;
+        if (fwrite(bk->out.s, 1, bk->out.len, b->out) != bk->out.len) b->write_failed = 1;
+        b->errors += bk->errors;
     }
-    run_job(&b->jobs[0]);
-    for (int k = 1; k < t; k++)
-        if (joined[k]) pthread_join(tid[k], NULL);
-    for (int k = 0; k < t; k++) {
-        job *j = &b->jobs[k];
-        if (j->out.oom) {
-            cli_error("batch", "out of memory");
-            return -1;
-        }
-        if (fwrite(j->out.s, 1, j->out.len, b->out) != j->out.len) b->write_failed = 1;
-        b->errors += j->errors;
-        j->errors = 0;
+    if (oom) {
+        cli_error("batch", "out of memory");
+        return -1;
     }
     b->prog.texts += ch->n;
     b->prog.bytes += ch->bytes.len;
     show_progress(&b->prog, 0);
     ch->n = 0;
     ch->bytes.len = 0;
+    ch->nblocks = 0;
     return b->write_failed ? -1 : 0;
+}
+
+/* Finishes the chunk in flight (if any), posts `full` (if it has lines), then writes the finished
+ * chunk while the workers score the new one; the caller reads the next chunk meanwhile. On
+ * failure nothing is left in flight. */
+static int rotate(batch *b, chunk **inflight, chunk *full)
+{
+    chunk *done = *inflight;
+    *inflight = NULL;
+    if (done) wait_chunk(&b->pool, done);
+    if (full && full->n) {
+        if (post_chunk(&b->pool, full) != 0) {
+            cli_error("batch", "out of memory");
+            if (done) write_chunk(b, done);
+            return -1;
+        }
+        *inflight = full;
+    }
+    if (done && write_chunk(b, done) != 0) {
+        if (*inflight) wait_chunk(&b->pool, *inflight); /* nothing more is written */
+        *inflight = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static void chunk_free(chunk *ch)
+{
+    sb_free(&ch->bytes);
+    free(ch->lines);
+    for (size_t k = 0; k < ch->blocks_cap; k++)
+        sb_free(&ch->blocks[k].out);
+    free(ch->blocks);
 }
 
 static int process_file(batch *b, const char *path, enum format want)
@@ -254,9 +404,11 @@ static int process_file(batch *b, const char *path, enum format want)
         cli_error("batch", "%s: %s", name, strerror(errno ? errno : ENOENT));
         return -1;
     }
-    chunk ch = {0};
+    chunk two[2];
+    memset(two, 0, sizeof two);
+    chunk *ch = &two[0], *inflight = NULL;
     enum format fmt = want;
-    int id_col = -1, text_col = 0, status = 0;
+    int id_col = -1, text_col = 0, status = 0, output_failed = 0;
     const char *line;
     long n;
     while ((n = cli_reader_line(in, &line)) >= 0) {
@@ -281,33 +433,38 @@ static int process_file(batch *b, const char *path, enum format want)
             continue;
         }
         if (fmt == FMT_JSONL && len == 0) continue; /* blank lines between objects */
-        if (ch.n == ch.cap) {
-            size_t ncap = ch.cap ? ch.cap * 2 : CHUNK_LINES;
-            line_ref *nl = realloc(ch.lines, ncap * sizeof *nl);
+        if (ch->n == ch->cap) {
+            size_t ncap = ch->cap ? ch->cap * 2 : CHUNK_LINES;
+            line_ref *nl = realloc(ch->lines, ncap * sizeof *nl);
             if (!nl) {
                 cli_error("batch", "out of memory");
                 status = -1;
                 break;
             }
-            ch.lines = nl;
-            ch.cap = ncap;
+            ch->lines = nl;
+            ch->cap = ncap;
         }
-        ch.lines[ch.n].off = ch.bytes.len;
-        ch.lines[ch.n].len = len;
-        ch.lines[ch.n].lineno = in->lineno;
-        ch.n++;
-        sb_append(&ch.bytes, line, len);
-        sb_append(&ch.bytes, "", 1); /* keep each text NUL-terminated for readers that want it */
-        if (ch.bytes.oom) {
+        ch->lines[ch->n].off = ch->bytes.len;
+        ch->lines[ch->n].len = len;
+        ch->lines[ch->n].lineno = in->lineno;
+        ch->n++;
+        sb_append(&ch->bytes, line, len);
+        sb_append(&ch->bytes, "", 1); /* keep each text NUL-terminated for readers that want it */
+        if (ch->bytes.oom) {
             cli_error("batch", "out of memory");
             status = -1;
             break;
         }
-        if (ch.n >= CHUNK_LINES || ch.bytes.len >= CHUNK_BYTES) {
-            if (flush_chunk(b, &ch, fmt, id_col, text_col, name) != 0) {
+        if (ch->n >= CHUNK_LINES || ch->bytes.len >= CHUNK_BYTES) {
+            ch->fmt = fmt;
+            ch->id_col = id_col;
+            ch->text_col = text_col;
+            if (rotate(b, &inflight, ch) != 0) {
                 status = -1;
+                output_failed = 1;
                 break;
             }
+            ch = ch == &two[0] ? &two[1] : &two[0]; /* read the next chunk meanwhile */
         }
     }
     if (status == 0 && (n == -2 || n == -3)) {
@@ -315,9 +472,15 @@ static int process_file(batch *b, const char *path, enum format want)
                   n == -2 ? "out of memory" : "corrupt or truncated gzip input");
         status = -1;
     }
-    if (flush_chunk(b, &ch, fmt, id_col, text_col, name) != 0) status = -1;
-    sb_free(&ch.bytes);
-    free(ch.lines);
+    /* What was read is scored and written, even after an input error (not after an output one:
+     * then nothing is in flight any more). */
+    ch->fmt = fmt;
+    ch->id_col = id_col;
+    ch->text_col = text_col;
+    if (!output_failed && (rotate(b, &inflight, ch) != 0 || rotate(b, &inflight, NULL) != 0))
+        status = -1;
+    chunk_free(&two[0]);
+    chunk_free(&two[1]);
     cli_reader_close(in);
     return status;
 }
@@ -390,7 +553,7 @@ int cmd_batch(int argc, char **argv)
     if (threads < 1) threads = 1;
     if (threads > MAX_THREADS) threads = MAX_THREADS;
 
-    batch b = {.threads = (int)threads, .out = stdout};
+    batch b = {.out = stdout};
     b.prog.on = progress_flag || isatty(2);
     clock_gettime(CLOCK_MONOTONIC, &b.prog.start);
     if (out_path && !(b.out = fopen(out_path, "w"))) {
@@ -399,16 +562,37 @@ int cmd_batch(int argc, char **argv)
     }
     medtone_analyzer *an = cli_make_analyzer("batch", &lx);
     int status = an ? CLI_OK : CLI_FAIL;
-    b.an = an;
-    b.jobs = calloc((size_t)threads, sizeof *b.jobs);
-    for (int k = 0; an && b.jobs && k < threads; k++) {
-        b.jobs[k].an = an;
-        b.jobs[k].explain = explain;
-        b.jobs[k].only_flagged = only_flagged;
-        b.jobs[k].mask = use_mask ? mask : NULL;
-        if (!(b.jobs[k].res = medtone_result_new())) status = CLI_FAIL;
+    pool *p = &b.pool;
+    p->jobs = calloc((size_t)threads, sizeof *p->jobs);
+    for (int k = 0; an && p->jobs && k < threads; k++) {
+        p->jobs[k].an = an;
+        p->jobs[k].explain = explain;
+        p->jobs[k].only_flagged = only_flagged;
+        p->jobs[k].mask = use_mask ? mask : NULL;
+        if (!(p->jobs[k].res = medtone_result_new())) status = CLI_FAIL;
     }
-    if (!b.jobs) status = CLI_FAIL;
+    if (!p->jobs) status = CLI_FAIL;
+    void *args[MAX_THREADS][2];
+    int sync_ok = status == CLI_OK && pthread_mutex_init(&p->mu, NULL) == 0;
+    if (sync_ok && pthread_cond_init(&p->work, NULL) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        sync_ok = 0;
+    }
+    if (sync_ok && pthread_cond_init(&p->done, NULL) != 0) {
+        pthread_cond_destroy(&p->work);
+        pthread_mutex_destroy(&p->mu);
+        sync_ok = 0;
+    }
+    if (status == CLI_OK && !sync_ok) {
+        cli_error("batch", "cannot set up the worker threads");
+        status = CLI_FAIL;
+    }
+    for (int k = 0; sync_ok && k < threads; k++) { /* fewer threads than asked still work */
+        args[p->nworkers][0] = p;
+        args[p->nworkers][1] = &p->jobs[k];
+        if (pthread_create(&p->tid[p->nworkers], NULL, worker, args[p->nworkers]) == 0)
+            p->nworkers++;
+    }
     if (status == CLI_OK) {
         if (i >= argc) {
             if (process_file(&b, NULL, fmt) != 0) status = CLI_FAIL;
@@ -416,6 +600,17 @@ int cmd_batch(int argc, char **argv)
         for (; status == CLI_OK && i < argc; i++)
             if (process_file(&b, !strcmp(argv[i], "-") ? NULL : argv[i], fmt) != 0)
                 status = CLI_FAIL;
+    }
+    if (sync_ok) {
+        pthread_mutex_lock(&p->mu);
+        p->quit = 1;
+        pthread_cond_broadcast(&p->work);
+        pthread_mutex_unlock(&p->mu);
+        for (int k = 0; k < p->nworkers; k++)
+            pthread_join(p->tid[k], NULL);
+        pthread_cond_destroy(&p->done);
+        pthread_cond_destroy(&p->work);
+        pthread_mutex_destroy(&p->mu);
     }
     show_progress(&b.prog, 1);
     if (b.errors) {
@@ -428,13 +623,12 @@ int cmd_batch(int argc, char **argv)
         status = CLI_FAIL;
     }
     if (out_path) fclose(b.out);
-    for (int k = 0; b.jobs && k < threads; k++) {
-        medtone_result_free(b.jobs[k].res);
-        sb_free(&b.jobs[k].out);
-        sb_free(&b.jobs[k].text);
-        sb_free(&b.jobs[k].id);
+    for (int k = 0; p->jobs && k < threads; k++) {
+        medtone_result_free(p->jobs[k].res);
+        sb_free(&p->jobs[k].text);
+        sb_free(&p->jobs[k].id);
     }
-    free(b.jobs);
+    free(p->jobs);
     medtone_analyzer_free(an);
     return status;
 }

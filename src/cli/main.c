@@ -14,6 +14,7 @@ static const struct {
     {"score", cmd_score, "score texts and explain which words moved the score"},
     {"batch", cmd_batch, "score a file or stream of posts into JSON lines"},
     {"eval", cmd_eval, "measure accuracy on labeled TSV files"},
+    {"train", cmd_train, "learn a lexicon layer from labeled TSV files"},
     {"report", cmd_report, "roll posts up per entity: trends, alerts, an HTML report"},
 };
 

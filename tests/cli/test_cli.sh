@@ -123,5 +123,53 @@ expect_status 2 "eval no file" "$bin" eval
 expect_status 0 "eval predictions" "$bin" eval --predictions "$tmp/pred.tsv" "$data/eval/score.tsv"
 [ "$(wc -l < "$tmp/pred.tsv")" -eq 5 ] && ok || bad "predictions file has one row per text"
 
+# train: learn a layer from labeled rows (tests/data/train/), use it, and refuse bad data
+td=$data/train
+expect_status 0 "train --help" "$bin" train --help
+expect_grep "usage: medtone train" "$tmp/out" "train help text"
+expect_status 2 "train without target" "$bin" train --out "$tmp/l.tsv" "$td/misinfo.tsv"
+expect_status 2 "train unknown target" "$bin" train --target nosuch --out "$tmp/l.tsv" "$td/misinfo.tsv"
+expect_status 2 "train no file" "$bin" train --target misinfo --out "$tmp/l.tsv"
+expect_status 2 "train bad setting" "$bin" train --target misinfo --folds 1 --out "$tmp/l.tsv" "$td/misinfo.tsv"
+expect_status 2 "train unknown option" "$bin" train --no-such-option
+expect_status 0 "train misinfo" env SOURCE_DATE_EPOCH=86400 "$bin" train --target misinfo --out "$tmp/l1.tsv" "$td/misinfo.tsv"
+expect_grep "epoch 1/10" "$tmp/err" "progress on stderr"
+expect_grep "with the learned layer" "$tmp/out" "summary names the cross-validated measures"
+expect_grep "^#@ target misinfo" "$tmp/l1.tsv" "layer names its flag"
+expect_grep "^# date: 1970-01-02" "$tmp/l1.tsv" "SOURCE_DATE_EPOCH fixes the date"
+expect_grep "misinfo.tsv (60 rows)" "$tmp/l1.tsv" "header names the data"
+expect_grep "	learned$" "$tmp/l1.tsv" "lines carry the learned tag"
+SOURCE_DATE_EPOCH=86400 "$bin" train -q --target misinfo --out "$tmp/l2.tsv" "$td/misinfo.tsv.gz" > /dev/null 2>&1
+if cmp -s "$tmp/l1.tsv" "$tmp/l2.tsv"; then bad "the header names the .gz file"; else ok; fi
+sed 's/misinfo.tsv.gz/misinfo.tsv/' "$tmp/l2.tsv" > "$tmp/l3.tsv"
+cmp -s "$tmp/l1.tsv" "$tmp/l3.tsv" && ok || bad "same data and seed, same layer (plain or .gz)"
+expect_status 0 "eval with the layer" "$bin" eval --cues "$tmp/l1.tsv" "$td/misinfo.tsv"
+expect_grep "f1" "$tmp/out" "eval reads the learned layer"
+expect_status 0 "explain a learned flag" "$bin" score --explain --cues "$tmp/l1.tsv" "BREAKING: 5G towers are spreading the virus"
+expect_grep ' are spreading$' "$tmp/out" "a learned term is evidence"
+expect_status 0 "train sentiment" "$bin" train -q --target sentiment --json --out "$tmp/s.tsv" "$td/ratings.tsv"
+expect_grep '"spearman"' "$tmp/out" "json summary"
+expect_status 0 "score with a sentiment layer" "$bin" score --explain --lexicon "$tmp/s.tsv" "not effective"
+expect_grep "learned-sentiment" "$tmp/out" "the learned layer explains the score"
+expect_status 1 "train missing label" "$bin" train -q --target misinfo --out "$tmp/x.tsv" "$td/missing_label.tsv"
+expect_grep "missing_label.tsv:3: missing label" "$tmp/err" "missing label names file and line"
+expect_status 1 "train malformed line" "$bin" train -q --target misinfo --out "$tmp/x.tsv" "$td/malformed.tsv"
+expect_grep "malformed.tsv:3:" "$tmp/err" "malformed line names file and line"
+expect_status 1 "train bad label" "$bin" train -q --target sentiment --out "$tmp/x.tsv" "$td/misinfo.tsv"
+expect_grep "misinfo.tsv:2: label 'reliable'" "$tmp/err" "bad label names file and line"
+expect_status 1 "train one class" "$bin" train -q --target misinfo --out "$tmp/x.tsv" "$td/one_class.tsv"
+expect_grep "both labels" "$tmp/err" "one class is refused"
+expect_status 1 "train empty input" "$bin" train -q --target misinfo --out "$tmp/x.tsv" "$td/empty.tsv"
+expect_grep "no rows" "$tmp/err" "empty input is refused"
+expect_status 1 "train missing file" "$bin" train -q --target misinfo --out "$tmp/x.tsv" "$td/none.tsv"
+expect_status 1 "train unwritable out" "$bin" train -q --target misinfo --out "$tmp/no/such/dir.tsv" "$td/misinfo.tsv"
+# more rows than --memory holds: the files are read again, once per pass
+awk 'BEGIN { print "id\tlabel\ttext"; for (i = 0; i < 16000; i++)
+  printf "%d\t%s\tpost %d about the clinic %s and some more words to make it longer\n", i,
+    (i % 2 ? "misinfo" : "reliable"), i % 97, (i % 2 ? "zorbly" : "plain") }' > "$tmp/big.tsv"
+expect_status 0 "train streaming" "$bin" train --target misinfo --memory 1 --epochs 1 --folds 0 --out "$tmp/big-layer.tsv" "$tmp/big.tsv"
+expect_grep "reading the data again" "$tmp/err" "streaming re-reads the files"
+expect_grep "^zorbly	" "$tmp/big-layer.tsv" "streaming learns the signal"
+
 echo "$pass passed, $failn failed"
 [ "$failn" -eq 0 ]
