@@ -43,13 +43,13 @@ static const double booster_decay[] = {1.0, 0.9, 0.8};
 #define RESULT_REACH 4
 /* "good but slow": the clause after "but" carries the verdict. */
 #define BEFORE_CONTRAST 0.5
-#define AFTER_CONTRAST 1.4
+#define AFTER_CONTRAST  1.4
 /* "although it hurt, it worked": the conceded clause counts less, the other more. */
-#define CONCEDED 0.5
+#define CONCEDED     0.5
 #define NOT_CONCEDED 1.25
 /* "great!!!": each exclamation mark (up to four) strengthens its sentence. */
 #define EXCLAIM_STEP 0.12
-#define EXCLAIM_MAX 4
+#define EXCLAIM_MAX  4
 /* The raw sum s (divided by the square root of the number of terms) becomes s / sqrt(s^2 + ALPHA):
  * about 0.46 for "good", 0.9 and more for a glowing post. */
 #define ALPHA 15.0
@@ -67,8 +67,10 @@ static int is_matchable(const mt_token *t)
     case MEDTONE_TOKEN_EMAIL:
     case MEDTONE_TOKEN_MENTION:
     case MEDTONE_TOKEN_CASHTAG:
-    case MEDTONE_TOKEN_PUNCT: return 0;
-    default: return 1;
+    case MEDTONE_TOKEN_PUNCT:
+        return 0;
+    default:
+        return 1;
     }
 }
 
@@ -174,16 +176,23 @@ static unsigned punct_class(const char *norm)
     unsigned c = 0;
     for (; *norm; norm++) {
         switch (*norm) {
-        case '!': c |= PUNCT_SENTENCE | PUNCT_EXCLAIM; break;
+        case '!':
+            c |= PUNCT_SENTENCE | PUNCT_EXCLAIM;
+            break;
         case '.':
         case '?':
-        case ';': c |= PUNCT_SENTENCE; break;
+        case ';':
+            c |= PUNCT_SENTENCE;
+            break;
         case ',':
-        case ':': c |= PUNCT_CLAUSE; break;
+        case ':':
+            c |= PUNCT_CLAUSE;
+            break;
         case '\xe2':
             if (norm[1] == '\x80' && norm[2] == '\x94') c |= PUNCT_CLAUSE;
             break;
-        default: break;
+        default:
+            break;
         }
     }
     return c;
@@ -192,7 +201,8 @@ static unsigned punct_class(const char *norm)
 static size_t count_char(const char *s, char c)
 {
     size_t n = 0;
-    for (; *s; s++) n += (*s == c);
+    for (; *s; s++)
+        n += (*s == c);
     return n;
 }
 
@@ -200,8 +210,9 @@ static size_t count_char(const char *s, char c)
  * not end the sentence, so a "but" before it still reaches the praise after it. */
 static int is_abbreviation_dot(const medtone_tokens *t, size_t i)
 {
-    static const char *const abbrev[] = {"dr", "mr", "mrs", "ms", "st", "prof", "vs", "jr",
-                                         "sr", "dept", "approx", "appt", "no", "etc", "e.g", "i.e"};
+    static const char *const abbrev[] = {"dr", "mr",  "mrs", "ms",   "st",     "prof",
+                                         "vs", "jr",  "sr",  "dept", "approx", "appt",
+                                         "no", "etc", "e.g", "i.e"};
     const mt_token *dot = &t->tok[i];
     if (i == 0 || dot->repeat != 1 || t->norm[dot->norm_off] != '.') return 0;
     const mt_token *prev = &t->tok[i - 1];
@@ -438,7 +449,9 @@ static double word_rules(const medtone_result *r, size_t i, caps_state *caps, si
         *rules |= x >= 0 ? MEDTONE_RULE_BOOSTED : MEDTONE_RULE_DAMPENED;
     }
     /* "not good", "never helpful", "didn't like": flip and weaken. */
-    if (negated(r, i, neg_scope)) {
+    /* ... but a face is not negated: "Nope :-)" still smiles, "not today 😭" still cries. */
+    uint16_t kind = r->tokens->tok[it->tok0].kind;
+    if (kind != MEDTONE_TOKEN_EMOTICON && kind != MEDTONE_TOKEN_EMOJI && negated(r, i, neg_scope)) {
         v *= NEGATION_FACTOR;
         *rules |= MEDTONE_RULE_NEGATED;
     }
@@ -460,13 +473,15 @@ static void discourse_rules(medtone_result *r)
     size_t n = r->nitems;
     for (size_t s0 = 0; s0 < n;) {
         size_t s1 = s0;
-        while (s1 < n && items[s1].sentence == items[s0].sentence) s1++;
+        while (s1 < n && items[s1].sentence == items[s0].sentence)
+            s1++;
         for (size_t c = s1; c-- > s0;) {
             if (!is_contrast(&items[c])) continue;
             size_t from = s0;
             if (c == s0 && s0 > 0) { /* "... . But ..." */
                 from = s0 - 1;
-                while (from > 0 && items[from - 1].sentence == items[s0 - 1].sentence) from--;
+                while (from > 0 && items[from - 1].sentence == items[s0 - 1].sentence)
+                    from--;
             }
             for (size_t j = from; j < c; j++) {
                 if (items[j].term == MT_NO_TERM) continue;
@@ -529,8 +544,7 @@ static size_t span_end(const mt_token *tok)
     return tok->off + tok->len;
 }
 
-medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len,
-                        medtone_result *r)
+medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len, medtone_result *r)
 {
     medtone_status st = medtone_tokenize(text, len, r->tokens);
     if (st != MEDTONE_OK) return st;
@@ -574,8 +588,10 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
         double c = r->terms[k].contribution;
         sum += c;
         weighed += c != 0;
-        if (c > 0) pos += c + 1;
-        else if (c < 0) neg += -c + 1;
+        if (c > 0)
+            pos += c + 1;
+        else if (c < 0)
+            neg += -c + 1;
     }
     double neu = (double)(r->nitems - weighed);
     double total = pos + neg + neu;

@@ -210,6 +210,7 @@ static const mark_case rule_marks[] = {
     {"good but slow", "good", MEDTONE_RULE_AFTER_CONTRAST, 0, "before but is not after it"},
     {"although good, slow", "good", MEDTONE_RULE_BEFORE_CONTRAST, 1, "conceded praise"},
     {"good!!!!!!", "good", MEDTONE_RULE_EXCLAIM, 1, "many marks still one rule"},
+    {"not today :)", ":)", MEDTONE_RULE_NEGATED, 0, "a face is not negated"},
 };
 
 /* The index of the term whose span is exactly `span` within text, or -1. */
