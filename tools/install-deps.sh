@@ -5,7 +5,7 @@ set -eu
 pkgs="build-essential cmake pkg-config libutf8proc-dev zlib1g-dev libcmocka-dev
       python3 python3-venv python3-pip python3-pytest python3-dask python3-distributed
       python3-pandas python3-setuptools python3-wheel
-      clang libclang-rt-14-dev valgrind chromium"
+      clang libclang-rt-14-dev valgrind abigail-tools chromium"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
