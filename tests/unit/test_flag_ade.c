@@ -19,6 +19,8 @@
 
 #include "medtone.h"
 
+#include "flag_test_util.h"
+
 /* From src/flags/ade.c (internal): the rule-word table is sorted for its binary search. */
 int mt_flag_ade_selfcheck(void);
 
@@ -104,36 +106,16 @@ static const row rows[] = {
      "symptoms without a drug"},
 };
 
-static medtone_analyzer *an;
-static medtone_result *res;
 static size_t ade;
 
 static int setup(void **state)
 {
-    (void)state;
-    if (medtone_analyzer_new(NULL, &an) != MEDTONE_OK) return -1;
-    if (medtone_flag_find("ade", &ade) != MEDTONE_OK) return -1;
-    res = medtone_result_new();
-    return res ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    medtone_result_free(res);
-    medtone_analyzer_free(an);
-    return 0;
-}
-
-static void analyze(const medtone_analyzer *a, const char *text)
-{
-    assert_int_equal(medtone_analyze(a, text, strlen(text), res), MEDTONE_OK);
+    return ftu_setup_flag(state, "ade", &ade);
 }
 
 static double ade_score(const char *text)
 {
-    analyze(an, text);
-    return medtone_result_flag_score(res, ade);
+    return ftu_score(ade, text);
 }
 
 /* Some evidence of the flag names `cue` on a span whose text contains `words`. */
@@ -150,15 +132,9 @@ static int has_evidence(const char *text, const char *words, const char *cue)
     return 0;
 }
 
-static void print_evidence(const char *text)
+static int ade_cue(const char *cue)
 {
-    size_t n = medtone_result_evidence_count(res, ade);
-    for (size_t i = 0; i < n; i++) {
-        size_t off = medtone_result_evidence_offset(res, ade, i);
-        size_t len = medtone_result_evidence_length(res, ade, i);
-        fprintf(stderr, "    evidence \"%.*s\" (%s)\n", (int)len, text + off,
-                medtone_result_evidence_cue(res, ade, i));
-    }
+    return !strcmp(cue, "drug") || !strcmp(cue, "reaction");
 }
 
 static void test_table(void **state)
@@ -177,7 +153,7 @@ static void test_table(void **state)
             fprintf(stderr, "row %zu: \"%s\": expected %s (%s); got %s, score %.3f\n", k, r->text,
                     r->fires ? "fired with its evidence" : "not fired", r->why,
                     fired ? "fired" : "not fired", medtone_result_flag_score(res, ade));
-            print_evidence(r->text);
+            ftu_print_evidence(r->text, ade);
             failed++;
         }
     }
@@ -191,25 +167,14 @@ static void test_spans_inside(void **state)
     (void)state;
     for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
         const char *text = rows[k].text;
-        analyze(an, text);
-        double s = medtone_result_flag_score(res, ade);
-        assert_true(s >= 0 && s <= 1);
-        size_t n = medtone_result_evidence_count(res, ade), prev = 0;
+        double s = ftu_score_in_range(text, ade);
+        size_t n = medtone_result_evidence_count(res, ade);
         if (s == 0) assert_int_equal(n, 0);
         if (medtone_result_flag_fired(res, ade)) {
             assert_true(n >= 2);
             assert_true(medtone_result_flag_sentiment(res, ade) == medtone_result_compound(res));
         }
-        for (size_t i = 0; i < n; i++) {
-            size_t off = medtone_result_evidence_offset(res, ade, i);
-            size_t len = medtone_result_evidence_length(res, ade, i);
-            const char *cue = medtone_result_evidence_cue(res, ade, i);
-            assert_true(len > 0);
-            assert_true(off + len <= strlen(text));
-            assert_true(off >= prev);
-            assert_true(!strcmp(cue, "drug") || !strcmp(cue, "reaction"));
-            prev = off;
-        }
+        ftu_check_spans(text, ade, 1, ade_cue);
     }
 }
 
@@ -272,17 +237,7 @@ static void test_rule_words_sorted(void **state)
 static void test_flags_off(void **state)
 {
     (void)state;
-    medtone_options *opt = medtone_options_new();
-    assert_non_null(opt);
-    assert_int_equal(medtone_options_set_int(opt, MEDTONE_OPT_FLAGS, 0), MEDTONE_OK);
-    medtone_analyzer *off = NULL;
-    assert_int_equal(medtone_analyzer_new(opt, &off), MEDTONE_OK);
-    medtone_options_free(opt);
-    analyze(off, "started lisinopril and now I can't stop coughing");
-    assert_true(medtone_result_flag_score(res, ade) == 0);
-    assert_false(medtone_result_flag_fired(res, ade));
-    assert_int_equal(medtone_result_evidence_count(res, ade), 0);
-    medtone_analyzer_free(off);
+    ftu_check_flags_off_fresh("started lisinopril and now I can't stop coughing", ade);
 }
 
 /* Long and repetitive texts stay in range and in bounds: one sentence with thousands of drugs
@@ -393,5 +348,5 @@ int main(void)
         cmocka_unit_test(test_flags_off), cmocka_unit_test(test_pathological),
         cmocka_unit_test(test_nomem),     cmocka_unit_test(test_rule_words_sorted),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, ftu_teardown);
 }

@@ -20,6 +20,8 @@
 
 #include "medtone.h"
 
+#include "flag_test_util.h"
+
 typedef struct row {
     const char *text;
     const char *flag;
@@ -114,55 +116,11 @@ static const row rows[] = {
      "a saying, not a file"},
 };
 
-static medtone_analyzer *an, *an_off;
-static medtone_result *res;
-
-static int setup(void **state)
-{
-    (void)state;
-    if (medtone_analyzer_new(NULL, &an) != MEDTONE_OK) return -1;
-    medtone_options *opt = medtone_options_new();
-    if (!opt) return -1;
-    medtone_options_set_int(opt, MEDTONE_OPT_FLAGS, 0);
-    medtone_status st = medtone_analyzer_new(opt, &an_off);
-    medtone_options_free(opt);
-    if (st != MEDTONE_OK) return -1;
-    res = medtone_result_new();
-    return res ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    medtone_result_free(res);
-    medtone_analyzer_free(an);
-    medtone_analyzer_free(an_off);
-    return 0;
-}
-
 static size_t flag_index(const char *name)
 {
     size_t i = 0;
     assert_int_equal(medtone_flag_find(name, &i), MEDTONE_OK);
     return i;
-}
-
-static void analyze(const medtone_analyzer *a, const char *text)
-{
-    assert_int_equal(medtone_analyze(a, text, strlen(text), res), MEDTONE_OK);
-}
-
-/* True when flag f shows a piece of evidence with exactly this text and cue. */
-static int has_evidence(const char *text, size_t f, const char *span, const char *cue)
-{
-    for (size_t i = 0; i < medtone_result_evidence_count(res, f); i++) {
-        size_t off = medtone_result_evidence_offset(res, f, i);
-        size_t len = medtone_result_evidence_length(res, f, i);
-        if (len == strlen(span) && !memcmp(text + off, span, len) &&
-            !strcmp(medtone_result_evidence_cue(res, f, i), cue))
-            return 1;
-    }
-    return 0;
 }
 
 static void test_rows(void **state)
@@ -177,7 +135,7 @@ static void test_rows(void **state)
         double sent = medtone_result_flag_sentiment(res, f);
         int ok = fired == r->fires;
         if (ok && r->sign) ok = r->sign > 0 ? sent > 0 : sent < 0;
-        if (ok && r->span) ok = has_evidence(r->text, f, r->span, r->cue);
+        if (ok && r->span) ok = ftu_has_span(r->text, f, r->span, r->cue);
         if (!ok) {
             fprintf(
                 stderr, "row %zu (%s): %s: fired %d (want %d), score %.3f, sentiment %.3f; %s\n", k,
@@ -201,12 +159,7 @@ static void test_spans_inside(void **state)
             double s = medtone_result_flag_score(res, f), m = medtone_result_flag_sentiment(res, f);
             assert_true(s >= 0 && s <= 1);
             assert_true(m >= -1 && m <= 1);
-            for (size_t i = 0; i < medtone_result_evidence_count(res, f); i++) {
-                size_t off = medtone_result_evidence_offset(res, f, i);
-                size_t len = medtone_result_evidence_length(res, f, i);
-                assert_true(len > 0);
-                assert_true(off + len <= strlen(text));
-            }
+            ftu_check_spans(text, f, 0, NULL);
         }
     }
 }
@@ -217,12 +170,8 @@ static void test_flags_off(void **state)
     (void)state;
     size_t first = flag_index("aspect.wait");
     for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-        analyze(an_off, rows[k].text);
-        for (size_t f = first; f < medtone_flag_count(); f++) {
-            assert_true(medtone_result_flag_score(res, f) == 0);
-            assert_int_equal(medtone_result_flag_fired(res, f), 0);
-            assert_int_equal(medtone_result_evidence_count(res, f), 0);
-        }
+        for (size_t f = first; f < medtone_flag_count(); f++)
+            ftu_check_flags_off(an_off, rows[k].text, f);
     }
 }
 
@@ -267,7 +216,7 @@ static void test_user_layer(void **state)
                      MEDTONE_OK);
     assert_int_equal(medtone_analyze(a, text, strlen(text), res), MEDTONE_OK);
     assert_int_equal(medtone_result_flag_fired(res, f), 1);
-    assert_true(has_evidence(text, f, "skybridge", "skybridge"));
+    assert_true(ftu_has_span(text, f, "skybridge", "skybridge"));
     medtone_analyzer_free(a);
 }
 
@@ -281,5 +230,5 @@ int main(void)
         cmocka_unit_test(test_hard_negative_subtracts),
         cmocka_unit_test(test_user_layer),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ftu_setup_with_off, ftu_teardown);
 }

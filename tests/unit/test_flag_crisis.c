@@ -19,15 +19,9 @@
 
 #include "medtone.h"
 
-typedef struct row {
-    const char *text;
-    int fires;
-    const char *span; /* text of one evidence span, or NULL */
-    const char *cue;  /* its cue */
-    const char *why;
-} row;
+#include "flag_test_util.h"
 
-static const row rows[] = {
+static const span_row rows[] = {
     /* Self-harm and suicidal statements */
     {"I can't do this anymore. I'm going to kill myself tonight.", 1, "kill myself", "kill myself",
      "first-person suicidal intent with a time"},
@@ -119,83 +113,23 @@ static const row rows[] = {
      "figurative praise inside a fiction post"},
 };
 
-static medtone_analyzer *an;
-static medtone_result *res;
 static size_t crisis;
 
 static int setup(void **state)
 {
-    (void)state;
-    if (medtone_analyzer_new(NULL, &an) != MEDTONE_OK) return -1;
-    if (medtone_flag_find("crisis", &crisis) != MEDTONE_OK) return -1;
-    res = medtone_result_new();
-    return res ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    medtone_result_free(res);
-    medtone_analyzer_free(an);
-    return 0;
-}
-
-static void analyze(const medtone_analyzer *a, const char *text)
-{
-    assert_int_equal(medtone_analyze(a, text, strlen(text), res), MEDTONE_OK);
+    return ftu_setup_flag(state, "crisis", &crisis);
 }
 
 static double crisis_score(const char *text)
 {
-    analyze(an, text);
-    return medtone_result_flag_score(res, crisis);
-}
-
-/* True when some evidence of the crisis flag spans exactly `span` and names `cue`. */
-static int has_evidence(const char *text, const char *span, const char *cue)
-{
-    size_t n = medtone_result_evidence_count(res, crisis);
-    for (size_t i = 0; i < n; i++) {
-        size_t off = medtone_result_evidence_offset(res, crisis, i);
-        size_t len = medtone_result_evidence_length(res, crisis, i);
-        if (len == strlen(span) && !memcmp(text + off, span, len) &&
-            !strcmp(medtone_result_evidence_cue(res, crisis, i), cue))
-            return 1;
-    }
-    return 0;
-}
-
-static void print_evidence(const char *text)
-{
-    size_t n = medtone_result_evidence_count(res, crisis);
-    for (size_t i = 0; i < n; i++) {
-        size_t off = medtone_result_evidence_offset(res, crisis, i);
-        size_t len = medtone_result_evidence_length(res, crisis, i);
-        fprintf(stderr, "    evidence \"%.*s\" (%s)\n", (int)len, text + off,
-                medtone_result_evidence_cue(res, crisis, i));
-    }
+    return ftu_score(crisis, text);
 }
 
 static void test_table(void **state)
 {
     (void)state;
     assert_int_equal(crisis, MEDTONE_FLAG_CRISIS);
-    int failed = 0;
-    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-        const row *r = &rows[k];
-        analyze(an, r->text);
-        int fired = medtone_result_flag_fired(res, crisis);
-        int ok = fired == r->fires;
-        if (ok && r->span && !has_evidence(r->text, r->span, r->cue)) ok = 0;
-        if (!ok) {
-            fprintf(stderr, "row %zu: \"%s\": expected %s%s%s%s (%s); got %s, score %.3f\n", k,
-                    r->text, r->fires ? "fired" : "not fired", r->span ? " with \"" : "",
-                    r->span ? r->span : "", r->span ? "\"" : "", r->why,
-                    fired ? "fired" : "not fired", medtone_result_flag_score(res, crisis));
-            print_evidence(r->text);
-            failed++;
-        }
-    }
+    int failed = ftu_span_table(rows, sizeof rows / sizeof rows[0], crisis);
     assert_int_equal(failed, 0);
 }
 
@@ -206,20 +140,9 @@ static void test_spans_inside(void **state)
     (void)state;
     for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
         const char *text = rows[k].text;
-        analyze(an, text);
-        double s = medtone_result_flag_score(res, crisis);
-        assert_true(s >= 0 && s <= 1);
-        size_t n = medtone_result_evidence_count(res, crisis), prev = 0;
+        double s = ftu_score_in_range(text, crisis);
+        size_t n = ftu_check_spans(text, crisis, 1, ftu_cue_nonempty);
         if (s == 0) assert_int_equal(n, 0);
-        for (size_t i = 0; i < n; i++) {
-            size_t off = medtone_result_evidence_offset(res, crisis, i);
-            size_t len = medtone_result_evidence_length(res, crisis, i);
-            assert_true(len > 0);
-            assert_true(off + len <= strlen(text));
-            assert_true(off >= prev);
-            assert_true(medtone_result_evidence_cue(res, crisis, i)[0] != '\0');
-            prev = off;
-        }
     }
 }
 
@@ -255,17 +178,7 @@ static void test_orders(void **state)
 static void test_flags_off(void **state)
 {
     (void)state;
-    medtone_options *opt = medtone_options_new();
-    assert_non_null(opt);
-    assert_int_equal(medtone_options_set_int(opt, MEDTONE_OPT_FLAGS, 0), MEDTONE_OK);
-    medtone_analyzer *off = NULL;
-    assert_int_equal(medtone_analyzer_new(opt, &off), MEDTONE_OK);
-    medtone_options_free(opt);
-    analyze(off, "I'm going to kill myself tonight");
-    assert_true(medtone_result_flag_score(res, crisis) == 0);
-    assert_false(medtone_result_flag_fired(res, crisis));
-    assert_int_equal(medtone_result_evidence_count(res, crisis), 0);
-    medtone_analyzer_free(off);
+    ftu_check_flags_off_fresh("I'm going to kill myself tonight", crisis);
 }
 
 /* Thresholds are the caller's: at 1 nothing short of certainty fires, at 0 a zero score
@@ -326,5 +239,5 @@ int main(void)
         cmocka_unit_test(test_orders),    cmocka_unit_test(test_flags_off),
         cmocka_unit_test(test_threshold), cmocka_unit_test(test_pathological),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, ftu_teardown);
 }

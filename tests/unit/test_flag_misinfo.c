@@ -20,15 +20,9 @@
 
 #include "medtone.h"
 
-typedef struct row {
-    const char *text;
-    int fires;
-    const char *span; /* text of one evidence span, or NULL */
-    const char *cue;  /* its cue */
-    const char *why;
-} row;
+#include "flag_test_util.h"
 
-static const row rows[] = {
+static const span_row rows[] = {
     /* Conspiracy frames */
     {"Big Pharma doesn't want you to know that baking soda cures cancer.", 1, "Big Pharma",
      "big pharma", "the issue's own conspiracy frame, with a cure claim"},
@@ -101,83 +95,23 @@ static const row rows[] = {
      "exclamation marks outside a health claim are nobody's misinformation"},
 };
 
-static medtone_analyzer *an;
-static medtone_result *res;
 static size_t misinfo;
 
 static int setup(void **state)
 {
-    (void)state;
-    if (medtone_analyzer_new(NULL, &an) != MEDTONE_OK) return -1;
-    if (medtone_flag_find("misinfo", &misinfo) != MEDTONE_OK) return -1;
-    res = medtone_result_new();
-    return res ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    medtone_result_free(res);
-    medtone_analyzer_free(an);
-    return 0;
-}
-
-static void analyze(const medtone_analyzer *a, const char *text)
-{
-    assert_int_equal(medtone_analyze(a, text, strlen(text), res), MEDTONE_OK);
+    return ftu_setup_flag(state, "misinfo", &misinfo);
 }
 
 static double score(const char *text)
 {
-    analyze(an, text);
-    return medtone_result_flag_score(res, misinfo);
-}
-
-/* True when some evidence of the flag spans exactly `span` and names `cue`. */
-static int has_evidence(const char *text, const char *span, const char *cue)
-{
-    size_t n = medtone_result_evidence_count(res, misinfo);
-    for (size_t i = 0; i < n; i++) {
-        size_t off = medtone_result_evidence_offset(res, misinfo, i);
-        size_t len = medtone_result_evidence_length(res, misinfo, i);
-        if (len == strlen(span) && !memcmp(text + off, span, len) &&
-            !strcmp(medtone_result_evidence_cue(res, misinfo, i), cue))
-            return 1;
-    }
-    return 0;
-}
-
-static void print_evidence(const char *text)
-{
-    size_t n = medtone_result_evidence_count(res, misinfo);
-    for (size_t i = 0; i < n; i++) {
-        size_t off = medtone_result_evidence_offset(res, misinfo, i);
-        size_t len = medtone_result_evidence_length(res, misinfo, i);
-        fprintf(stderr, "    evidence \"%.*s\" (%s)\n", (int)len, text + off,
-                medtone_result_evidence_cue(res, misinfo, i));
-    }
+    return ftu_score(misinfo, text);
 }
 
 static void test_table(void **state)
 {
     (void)state;
     assert_int_equal(misinfo, MEDTONE_FLAG_MISINFO);
-    int failed = 0;
-    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-        const row *r = &rows[k];
-        analyze(an, r->text);
-        int fired = medtone_result_flag_fired(res, misinfo);
-        int ok = fired == r->fires;
-        if (ok && r->span && !has_evidence(r->text, r->span, r->cue)) ok = 0;
-        if (!ok) {
-            fprintf(stderr, "row %zu: \"%s\": expected %s%s%s%s (%s); got %s, score %.3f\n", k,
-                    r->text, r->fires ? "fired" : "not fired", r->span ? " with \"" : "",
-                    r->span ? r->span : "", r->span ? "\"" : "", r->why,
-                    fired ? "fired" : "not fired", medtone_result_flag_score(res, misinfo));
-            print_evidence(r->text);
-            failed++;
-        }
-    }
+    int failed = ftu_span_table(rows, sizeof rows / sizeof rows[0], misinfo);
     assert_int_equal(failed, 0);
 }
 
@@ -188,20 +122,9 @@ static void test_spans_inside(void **state)
     (void)state;
     for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
         const char *text = rows[k].text;
-        analyze(an, text);
-        double s = medtone_result_flag_score(res, misinfo);
-        assert_true(s >= 0 && s <= 1);
-        size_t n = medtone_result_evidence_count(res, misinfo), prev = 0;
+        ftu_score_in_range(text, misinfo);
+        size_t n = ftu_check_spans(text, misinfo, 1, ftu_cue_nonempty);
         if (medtone_result_flag_fired(res, misinfo)) assert_true(n > 0);
-        for (size_t i = 0; i < n; i++) {
-            size_t off = medtone_result_evidence_offset(res, misinfo, i);
-            size_t len = medtone_result_evidence_length(res, misinfo, i);
-            assert_true(len > 0);
-            assert_true(off + len <= strlen(text));
-            assert_true(off >= prev);
-            assert_true(medtone_result_evidence_cue(res, misinfo, i)[0] != '\0');
-            prev = off;
-        }
     }
 }
 
@@ -250,7 +173,8 @@ static void test_user_domains(void **state)
                      MEDTONE_OK);
     analyze(mine, text);
     assert_true(medtone_result_flag_score(res, misinfo) > before);
-    assert_true(has_evidence(text, "https://health-truth-daily.com/x", "health-truth-daily.com"));
+    assert_true(
+        ftu_has_span(text, misinfo, "https://health-truth-daily.com/x", "health-truth-daily.com"));
     medtone_analyzer_free(mine);
 }
 
@@ -258,17 +182,8 @@ static void test_user_domains(void **state)
 static void test_flags_off(void **state)
 {
     (void)state;
-    medtone_options *opt = medtone_options_new();
-    assert_non_null(opt);
-    assert_int_equal(medtone_options_set_int(opt, MEDTONE_OPT_FLAGS, 0), MEDTONE_OK);
-    medtone_analyzer *off = NULL;
-    assert_int_equal(medtone_analyzer_new(opt, &off), MEDTONE_OK);
-    medtone_options_free(opt);
-    analyze(off, "Big Pharma doesn't want you to know: vaccines cause autism!!!");
-    assert_true(medtone_result_flag_score(res, misinfo) == 0);
-    assert_false(medtone_result_flag_fired(res, misinfo));
-    assert_int_equal(medtone_result_evidence_count(res, misinfo), 0);
-    medtone_analyzer_free(off);
+    ftu_check_flags_off_fresh("Big Pharma doesn't want you to know: vaccines cause autism!!!",
+                              misinfo);
 }
 
 /* Texts with nothing in them: no score above the bias, no evidence, no crash. */
@@ -290,5 +205,5 @@ int main(void)
         cmocka_unit_test(test_orders),    cmocka_unit_test(test_user_domains),
         cmocka_unit_test(test_flags_off), cmocka_unit_test(test_empty),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, ftu_teardown);
 }

@@ -19,15 +19,9 @@
 
 #include "medtone.h"
 
-typedef struct row {
-    const char *text;
-    int fires;
-    const char *span; /* text of one evidence span, or NULL */
-    const char *cue;  /* its cue */
-    const char *why;
-} row;
+#include "flag_test_util.h"
 
-static const row rows[] = {
+static const span_row rows[] = {
     /* Complaints aimed at the organization, its staff or its care */
     {"the ER staff ignored me for 6 hours", 1, "ignored", "ignored",
      "the issue's first example: neglect by named staff"},
@@ -85,54 +79,9 @@ static const row rows[] = {
      "'no complaints' is satisfaction; the sore arm is the body"},
 };
 
-static medtone_analyzer *an, *an_off;
-static medtone_result *res;
-
-static int setup(void **state)
-{
-    (void)state;
-    if (medtone_analyzer_new(NULL, &an) != MEDTONE_OK) return -1;
-    medtone_options *opt = medtone_options_new();
-    if (!opt) return -1;
-    medtone_options_set_int(opt, MEDTONE_OPT_FLAGS, 0);
-    medtone_status st = medtone_analyzer_new(opt, &an_off);
-    medtone_options_free(opt);
-    if (st != MEDTONE_OK) return -1;
-    res = medtone_result_new();
-    return res ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    medtone_result_free(res);
-    medtone_analyzer_free(an);
-    medtone_analyzer_free(an_off);
-    return 0;
-}
-
-static void analyze(const medtone_analyzer *a, const char *text)
-{
-    assert_int_equal(medtone_analyze(a, text, strlen(text), res), MEDTONE_OK);
-}
-
 static double score(const char *text)
 {
-    analyze(an, text);
-    return medtone_result_flag_score(res, MEDTONE_FLAG_NEGATIVE);
-}
-
-static int has_evidence(const char *text, const char *span, const char *cue)
-{
-    const size_t f = MEDTONE_FLAG_NEGATIVE;
-    for (size_t i = 0; i < medtone_result_evidence_count(res, f); i++) {
-        size_t off = medtone_result_evidence_offset(res, f, i);
-        size_t len = medtone_result_evidence_length(res, f, i);
-        if (len == strlen(span) && !memcmp(text + off, span, len) &&
-            !strcmp(medtone_result_evidence_cue(res, f, i), cue))
-            return 1;
-    }
-    return 0;
+    return ftu_score(MEDTONE_FLAG_NEGATIVE, text);
 }
 
 static void test_rows(void **state)
@@ -140,11 +89,11 @@ static void test_rows(void **state)
     (void)state;
     int failures = 0;
     for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-        const row *r = &rows[k];
+        const span_row *r = &rows[k];
         analyze(an, r->text);
         int fired = medtone_result_flag_fired(res, MEDTONE_FLAG_NEGATIVE);
         int ok = fired == r->fires;
-        if (ok && r->span) ok = has_evidence(r->text, r->span, r->cue);
+        if (ok && r->span) ok = ftu_has_span(r->text, MEDTONE_FLAG_NEGATIVE, r->span, r->cue);
         if (!ok) {
             fprintf(stderr, "row %zu: %s: fired %d (want %d), score %.3f; %s\n", k, r->text, fired,
                     r->fires, medtone_result_flag_score(res, MEDTONE_FLAG_NEGATIVE), r->why);
@@ -162,16 +111,8 @@ static void test_spans_and_sentiment(void **state)
     const size_t f = MEDTONE_FLAG_NEGATIVE;
     for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
         const char *text = rows[k].text;
-        analyze(an, text);
-        double s = medtone_result_flag_score(res, f);
-        assert_true(s >= 0 && s <= 1);
-        size_t n = medtone_result_evidence_count(res, f);
-        for (size_t i = 0; i < n; i++) {
-            size_t off = medtone_result_evidence_offset(res, f, i);
-            size_t len = medtone_result_evidence_length(res, f, i);
-            assert_true(len > 0);
-            assert_true(off + len <= strlen(text));
-        }
+        ftu_score_in_range(text, f);
+        size_t n = ftu_check_spans(text, f, 0, NULL);
         if (n > 0)
             assert_true(medtone_result_flag_sentiment(res, f) == medtone_result_compound(res));
         else
@@ -185,10 +126,7 @@ static void test_flags_off(void **state)
 {
     (void)state;
     for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-        analyze(an_off, rows[k].text);
-        assert_true(medtone_result_flag_score(res, MEDTONE_FLAG_NEGATIVE) == 0);
-        assert_int_equal(medtone_result_flag_fired(res, MEDTONE_FLAG_NEGATIVE), 0);
-        assert_int_equal(medtone_result_evidence_count(res, MEDTONE_FLAG_NEGATIVE), 0);
+        ftu_check_flags_off(an_off, rows[k].text, MEDTONE_FLAG_NEGATIVE);
     }
 }
 
@@ -230,7 +168,7 @@ static void test_user_org_layer(void **state)
     assert_int_equal(medtone_analyze(a, text, strlen(text), res), MEDTONE_OK);
     assert_true(medtone_result_flag_score(res, MEDTONE_FLAG_NEGATIVE) > before);
     assert_int_equal(medtone_result_flag_fired(res, MEDTONE_FLAG_NEGATIVE), 1);
-    assert_true(has_evidence(text, "Lakeside", "lakeside"));
+    assert_true(ftu_has_span(text, MEDTONE_FLAG_NEGATIVE, "Lakeside", "lakeside"));
     medtone_analyzer_free(a);
 }
 
@@ -241,5 +179,5 @@ int main(void)
         cmocka_unit_test(test_flags_off),      cmocka_unit_test(test_orderings),
         cmocka_unit_test(test_user_org_layer),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ftu_setup_with_off, ftu_teardown);
 }

@@ -19,38 +19,9 @@
 
 #include "medtone.h"
 
-static medtone_analyzer *an, *an_noflags;
-static medtone_result *res;
-
-static int setup(void **state)
-{
-    (void)state;
-    if (medtone_analyzer_new(NULL, &an) != MEDTONE_OK) return -1;
-    medtone_options *opt = medtone_options_new();
-    if (!opt) return -1;
-    medtone_options_set_int(opt, MEDTONE_OPT_FLAGS, 0);
-    medtone_status st = medtone_analyzer_new(opt, &an_noflags);
-    medtone_options_free(opt);
-    if (st != MEDTONE_OK) return -1;
-    res = medtone_result_new();
-    return res ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    medtone_result_free(res);
-    medtone_analyzer_free(an);
-    medtone_analyzer_free(an_noflags);
-    return 0;
-}
+#include "flag_test_util.h"
 
 static const size_t PRIVACY = MEDTONE_FLAG_PRIVACY;
-
-static void analyze(const medtone_analyzer *a, const char *text)
-{
-    assert_int_equal(medtone_analyze(a, text, strlen(text), res), MEDTONE_OK);
-}
 
 /* Whether some evidence of the privacy flag spans exactly `span` (its first occurrence in the
  * text) and, when cue is not NULL, names that cue. */
@@ -258,10 +229,7 @@ static void test_flags_off(void **state)
     const char *text = "Patient John Smith, MRN 00482913, DOB 04/12/1961, has HIV";
     analyze(an, text);
     assert_true(medtone_result_flag_fired(res, PRIVACY));
-    analyze(an_noflags, text);
-    assert_true(medtone_result_flag_score(res, PRIVACY) == 0);
-    assert_false(medtone_result_flag_fired(res, PRIVACY));
-    assert_int_equal(medtone_result_evidence_count(res, PRIVACY), 0);
+    ftu_check_flags_off(an_off, text, PRIVACY);
 }
 
 /* A reused result forgets the previous text's evidence. */
@@ -357,5 +325,5 @@ int main(void)
         cmocka_unit_test(test_reuse),         cmocka_unit_test(test_long_text),
         cmocka_unit_test(test_alloc_failure),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ftu_setup_with_off, ftu_teardown);
 }
