@@ -25,6 +25,7 @@
 #include "flags.h"
 #include "lexicon.h"
 #include "result.h"
+#include "scope.h"
 #include "tokenize.h"
 
 #define NASPECTS (MT_FLAG_COUNT - MT_FLAG_FIRST_ASPECT)
@@ -46,153 +47,12 @@
 /* The per-aspect sum x becomes x / sqrt(x^2 + SENT_ALPHA): "rude" alone is about -0.77. */
 #define SENT_ALPHA 4.0
 
-/* The cue lexicon merges every cues-*.tsv: a word several files list keeps all their tags but the
- * weight of the file merged last. A weight means what this file says only when the line is ours
- * (or a user layer's that uses only our tags); otherwise our tags on the word count at
- * FOREIGN_WEIGHT ("meds" is weighed by cues-drugs.tsv), and any drug word of another file is a
- * weak medication cue ("metformin made me dizzy" is about medication). */
-#define OWN_LAYER      "cues-aspects"
-#define OWN_TAGS       (MT_TAG_ORG | MT_TAG_ASPECT_ALL)
-#define FOREIGN_WEIGHT 1.5
-#define DRUG_WEIGHT    1.0
-
-/* How far apart two items are, by the strongest boundary between them. */
-enum { SAME_STRETCH = 0, ACROSS_TURN = 1, ACROSS_CLAUSE = 2, ACROSS_SENTENCE = 3 };
-/* The weight of a term for an anchor that far away: a contrast word turns the opinion ("great
- * nurses but awful food"), a comma keeps more of it, another sentence less. */
-static const double scope_weight[4] = {1.0, 0.3, 0.6, 0.35};
-
-/* The index of our layer in the cue lexicon, or (size_t)-1 when it is not loaded. */
-static size_t own_layer(const mt_flag_ctx *ctx)
-{
-    const mt_lexicon *cues = ctx->an->cues;
-    size_t n = mt_lexicon_layer_count(cues);
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(mt_lexicon_layer_name(cues, i), OWN_LAYER)) return i;
-    return (size_t)-1;
-}
-
-static int is_own(size_t own, const mt_entry *e)
-{
-    return e->layer == own || !(e->tags & ~(uint32_t)OWN_TAGS);
-}
-
-/* The writer's own state or an event that befell them (see negative.c): our org cues below zero,
- * and other flags' cues for a diagnosis, a reaction or an emergency. */
-static int is_own_state(size_t own, const mt_entry *e)
-{
-    if (is_own(own, e)) return (e->tags & MT_TAG_ORG) && e->valence < 0;
-    return (e->tags & (MT_TAG_HEALTH_INFO | MT_TAG_REACTION | MT_TAG_CRISIS)) && e->valence > 0 &&
-           !(e->tags & OWN_TAGS);
-}
-
 /* The aspects a cue names, as this module reads it. */
 static uint32_t cue_aspects(const mt_entry *e)
 {
     uint32_t a = e->tags & MT_TAG_ASPECT_ALL;
     if (e->tags & MT_TAG_DRUG) a |= MT_TAG_ASPECT_MEDICATION;
     return a;
-}
-
-/* The weight of a cue in this file's sense (see OWN_LAYER). */
-static double cue_weight(size_t own, const mt_entry *e)
-{
-    if (is_own(own, e)) return e->valence;
-    if (e->tags & OWN_TAGS) return FOREIGN_WEIGHT;
-    if (e->tags & MT_TAG_DRUG) return DRUG_WEIGHT;
-    return 0;
-}
-
-/* The index of the item that holds token `tok` (items are in token order; r->nitems > 0). */
-static size_t item_of_token(const medtone_result *r, size_t tok)
-{
-    size_t lo = 0, hi = r->nitems;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->items[mid].tok0 <= tok)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo ? lo - 1 : 0;
-}
-
-static int is_turn(const mt_item *it)
-{
-    return it->entry && (it->entry->tags & (MT_TAG_CONTRAST | MT_TAG_CONCESSION));
-}
-
-/* "Dr. Lee was rude": the period after a short title ("Dr", "Mrs", "St", "Prof") does not end
- * the sentence. A capitalized word of two to four letters, not all capitals (so "ER." still
- * ends one), directly followed by a lone '.' that the next item follows. */
-static int title_period(const mt_flag_ctx *ctx, size_t k)
-{
-    const medtone_result *r = ctx->r;
-    const mt_item *it = &r->items[k];
-    const medtone_tokens *t = r->tokens;
-    if (it->ntok != 1 || k + 1 >= r->nitems) return 0;
-    const mt_token *w = &t->tok[it->tok0];
-    if (w->kind != MEDTONE_TOKEN_WORD || w->len < 2 || w->len > 4) return 0;
-    if (w->off + w->len > ctx->len) return 0;
-    const char *s = ctx->text + w->off;
-    if (s[0] < 'A' || s[0] > 'Z') return 0;
-    for (size_t i = 1; i < w->len; i++)
-        if (s[i] < 'a' || s[i] > 'z') return 0;
-    size_t p = it->tok0 + 1;
-    if (p >= t->count) return 0;
-    const mt_token *dot = &t->tok[p];
-    return dot->kind == MEDTONE_TOKEN_PUNCT && dot->len == 1 && dot->off < ctx->len &&
-           ctx->text[dot->off] == '.' && dot->off == w->off + w->len &&
-           r->items[k + 1].tok0 == p + 1;
-}
-
-/* The boundary between item k and item k + 1. */
-static int boundary(const mt_flag_ctx *ctx, size_t k)
-{
-    const mt_item *a = &ctx->r->items[k], *b = &ctx->r->items[k + 1];
-    if (a->sentence != b->sentence) return title_period(ctx, k) ? SAME_STRETCH : ACROSS_SENTENCE;
-    if (a->clause != b->clause) return ACROSS_CLAUSE;
-    return is_turn(b) ? ACROSS_TURN : SAME_STRETCH;
-}
-
-/* The strongest boundary between items a <= b. */
-static int level_between(const mt_flag_ctx *ctx, size_t a, size_t b)
-{
-    int level = SAME_STRETCH;
-    for (size_t k = a; k < b && level < ACROSS_SENTENCE; k++) {
-        int l = boundary(ctx, k);
-        if (l > level) level = l;
-    }
-    return level;
-}
-
-/* Where item j stands from the items [a, b]: *level and *dist (0 inside). */
-static void relation(const mt_flag_ctx *ctx, size_t j, size_t a, size_t b, int *level, size_t *dist)
-{
-    if (j < a) {
-        *level = level_between(ctx, j, a);
-        *dist = a - j;
-    } else if (j > b) {
-        *level = level_between(ctx, b, j);
-        *dist = j - b;
-    } else {
-        *level = SAME_STRETCH;
-        *dist = 0;
-    }
-}
-
-/* The first cue hit that ends at or after token `tok` (hits are in token order). */
-static size_t first_hit_from(const mt_flags_state *f, size_t tok)
-{
-    size_t lo = 0, hi = f->ncues;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (f->cues[mid].tok0 + f->cues[mid].ntok <= tok)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
 }
 
 /* The aspect bits of a token standing for itself: money is billing, a dose is medication. */
@@ -206,18 +66,6 @@ static uint32_t token_aspects(const mt_token *tok)
 static int is_symptom(const mt_item *it)
 {
     return it->entry && (it->entry->tags & MT_TAG_SYMPTOM);
-}
-
-/* The writer's own state near a term: a symptom or a test item, or an org cue of negative weight
- * ("so scared", "worried about"). */
-static int is_illness_item(const mt_item *it)
-{
-    return it->entry && (it->entry->tags & (MT_TAG_SYMPTOM | MT_TAG_RESULT));
-}
-
-static int closer(int l1, size_t d1, int l2, size_t d2)
-{
-    return l1 < l2 || (l1 == l2 && d1 < d2);
 }
 
 /* Anchors of one scope rank by kind: an aspect cue before a money or dose token before an org cue
@@ -244,23 +92,24 @@ static uint32_t nearest_anchor(const mt_flag_ctx *ctx, size_t own, size_t j, int
     size_t lo_item = j > REACH ? j - REACH : 0;
     size_t hi_item = j + REACH < r->nitems ? j + REACH : r->nitems - 1;
     size_t hi_tok = r->items[hi_item].tok0 + r->items[hi_item].ntok;
-    int best_level = ACROSS_SENTENCE + 1, ill_level = ACROSS_SENTENCE + 1, best_rank = RANK_NONE;
+    int best_level = MT_ACROSS_SENTENCE + 1, ill_level = MT_ACROSS_SENTENCE + 1,
+        best_rank = RANK_NONE;
     size_t best_dist = (size_t)-1, ill_dist = (size_t)-1;
     uint32_t best = 0;
 
-    for (size_t h = first_hit_from(f, r->items[lo_item].tok0); h < f->ncues; h++) {
+    for (size_t h = mt_first_hit_from(f, r->items[lo_item].tok0); h < f->ncues; h++) {
         const mt_cue_hit *hit = &f->cues[h];
         if (hit->tok0 >= hi_tok) break;
         uint32_t tags = cue_aspects(hit->entry) | (hit->entry->tags & MT_TAG_ORG);
-        double w = cue_weight(own, hit->entry);
-        int self = is_own_state(own, hit->entry);
+        double w = mt_aspect_cue_weight(own, hit->entry);
+        int self = mt_aspect_cue_is_own_state(own, hit->entry);
         if (!tags || (w <= 0 && !self)) continue;
         int level;
         size_t dist;
-        relation(ctx, j, item_of_token(r, hit->tok0), item_of_token(r, hit->tok0 + hit->ntok - 1),
-                 &level, &dist);
+        mt_scope_relation(ctx, j, mt_item_of_token(r, hit->tok0),
+                          mt_item_of_token(r, hit->tok0 + hit->ntok - 1), &level, &dist);
         if (self) {
-            if (level == SAME_STRETCH && closer(level, dist, ill_level, ill_dist)) {
+            if (level == MT_SAME_STRETCH && mt_scope_closer(level, dist, ill_level, ill_dist)) {
                 ill_level = level;
                 ill_dist = dist;
             }
@@ -276,13 +125,13 @@ static uint32_t nearest_anchor(const mt_flag_ctx *ctx, size_t own, size_t j, int
     }
     for (size_t k = lo_item; k <= hi_item; k++) {
         uint32_t tags = token_aspects(&r->tokens->tok[r->items[k].tok0]);
-        int ill = is_illness_item(&r->items[k]);
+        int ill = mt_is_illness_item(&r->items[k]);
         if (!tags && !ill) continue;
         int level;
         size_t dist;
-        relation(ctx, j, k, k, &level, &dist);
+        mt_scope_relation(ctx, j, k, k, &level, &dist);
         if (ill) {
-            if (level == SAME_STRETCH && closer(level, dist, ill_level, ill_dist)) {
+            if (level == MT_SAME_STRETCH && mt_scope_closer(level, dist, ill_level, ill_dist)) {
                 ill_level = level;
                 ill_dist = dist;
             }
@@ -294,8 +143,8 @@ static uint32_t nearest_anchor(const mt_flag_ctx *ctx, size_t own, size_t j, int
         }
     }
     *level_out = best_level;
-    if (best_level > ACROSS_SENTENCE) return 0;
-    if (closer(ill_level, ill_dist, best_level, best_dist))
+    if (best_level > MT_ACROSS_SENTENCE) return 0;
+    if (mt_scope_closer(ill_level, ill_dist, best_level, best_dist))
         best &= MT_TAG_ASPECT_MEDICATION | MT_TAG_ASPECT_OUTCOME;
     return best;
 }
@@ -310,7 +159,7 @@ static void add_evidence(mt_flag_ctx *ctx, size_t own, const double *score)
         size_t tok_end = k < r->nitems ? r->items[k].tok0 : r->tokens->count;
         for (; h < f->ncues && f->cues[h].tok0 < tok_end && !ctx->oom; h++) {
             const mt_cue_hit *hit = &f->cues[h];
-            if (cue_weight(own, hit->entry) <= 0) continue;
+            if (mt_aspect_cue_weight(own, hit->entry) <= 0) continue;
             uint32_t aspects = cue_aspects(hit->entry);
             for (unsigned a = 0; a < NASPECTS; a++)
                 if ((aspects & (MT_TAG_ASPECT_FIRST << a)) && score[a] > 0)
@@ -335,12 +184,12 @@ void mt_flag_aspects(mt_flag_ctx *ctx)
     double pos[NASPECTS] = {0}, neg[NASPECTS] = {0}, opinion[NASPECTS] = {0};
     double sent[NASPECTS] = {0}, score[NASPECTS] = {0};
     int any = 0;
-    size_t own = own_layer(ctx);
+    size_t own = mt_aspect_cue_own_layer(ctx);
 
     /* Cue weights. "waited 4 hours": the number before "hours" makes it a duration. */
     for (size_t h = 0; h < f->ncues; h++) {
         const mt_cue_hit *hit = &f->cues[h];
-        double w = cue_weight(own, hit->entry);
+        double w = mt_aspect_cue_weight(own, hit->entry);
         uint32_t tags = cue_aspects(hit->entry);
         if (!tags || w == 0) continue;
         if (w > 0 && (tags & MT_TAG_ASPECT_WAIT) && hit->tok0 > 0 &&
@@ -383,7 +232,7 @@ void mt_flag_aspects(mt_flag_ctx *ctx)
          * for what the treatment did to it or what came out of it. */
         if (is_symptom(it) && c < 0) tags &= MT_TAG_ASPECT_MEDICATION | MT_TAG_ASPECT_OUTCOME;
         if (!tags) continue;
-        double x = c * scope_weight[level];
+        double x = c * mt_scope_weight[level];
         double strength = fabs(x) / OPINION_FULL;
         if (strength > 1) strength = 1;
         for (unsigned a = 0; a < NASPECTS; a++) {

@@ -7,7 +7,7 @@
  *   - its target is the best cue near it (lexicons/cues-aspects.tsv): an org cue ("hospital",
  *     "nurse", "front desk"), an aspect cue ("waiting room", "copay", "rude"), or an @mention;
  *     a target in the same stretch of clause counts fully, across a contrast word, a comma or a
- *     sentence end less (the same scopes as aspects.c);
+ *     sentence end less (the same scopes as aspects.c: scope.c);
  *   - a term with no target near it counts little, and nearly nothing when the text names no
  *     target at all ("I hate being sick");
  *   - a term that is closer to the writer's own state than to any target counts little: a symptom
@@ -36,6 +36,7 @@
 #include "flags.h"
 #include "lexicon.h"
 #include "result.h"
+#include "scope.h"
 #include "tokenize.h"
 
 /* How many items away a term may find its target or its illness frame. */
@@ -69,134 +70,13 @@
 #define EVIDENCE_MIN 0.3
 #define STRAY_CAP    1.0
 
-/* Our layer: a cue's weight means what cues-aspects.tsv says only when the line is ours (or a user
- * layer's with only our tags); another file's word with our tags is read at FOREIGN_WEIGHT, and a
- * drug word of cues-drugs.tsv as a weak medication cue (as in aspects.c). */
-#define OWN_LAYER      "cues-aspects"
-#define OWN_TAGS       (MT_TAG_ORG | MT_TAG_ASPECT_ALL)
-#define FOREIGN_WEIGHT 1.5
-#define DRUG_WEIGHT    1.0
-
-enum { SAME_STRETCH = 0, ACROSS_TURN = 1, ACROSS_CLAUSE = 2, ACROSS_SENTENCE = 3 };
-static const double scope_weight[4] = {1.0, 0.3, 0.6, 0.35};
-
-/* The helpers below mirror aspects.c (items, boundaries, titles): both modules must read scope
- * the same way. */
-
-static size_t item_of_token(const medtone_result *r, size_t tok)
-{
-    size_t lo = 0, hi = r->nitems;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->items[mid].tok0 <= tok)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo ? lo - 1 : 0;
-}
-
-static int is_turn(const mt_item *it)
-{
-    return it->entry && (it->entry->tags & (MT_TAG_CONTRAST | MT_TAG_CONCESSION));
-}
-
-/* "Dr. Lee was rude": the period after a short title does not end the sentence. */
-static int title_period(const mt_flag_ctx *ctx, size_t k)
-{
-    const medtone_result *r = ctx->r;
-    const mt_item *it = &r->items[k];
-    const medtone_tokens *t = r->tokens;
-    if (it->ntok != 1 || k + 1 >= r->nitems) return 0;
-    const mt_token *w = &t->tok[it->tok0];
-    if (w->kind != MEDTONE_TOKEN_WORD || w->len < 2 || w->len > 4) return 0;
-    if (w->off + w->len > ctx->len) return 0;
-    const char *s = ctx->text + w->off;
-    if (s[0] < 'A' || s[0] > 'Z') return 0;
-    for (size_t i = 1; i < w->len; i++)
-        if (s[i] < 'a' || s[i] > 'z') return 0;
-    size_t p = it->tok0 + 1;
-    if (p >= t->count) return 0;
-    const mt_token *dot = &t->tok[p];
-    return dot->kind == MEDTONE_TOKEN_PUNCT && dot->len == 1 && dot->off < ctx->len &&
-           ctx->text[dot->off] == '.' && dot->off == w->off + w->len &&
-           r->items[k + 1].tok0 == p + 1;
-}
-
-static int boundary(const mt_flag_ctx *ctx, size_t k)
-{
-    const mt_item *a = &ctx->r->items[k], *b = &ctx->r->items[k + 1];
-    if (a->sentence != b->sentence) return title_period(ctx, k) ? SAME_STRETCH : ACROSS_SENTENCE;
-    if (a->clause != b->clause) return ACROSS_CLAUSE;
-    return is_turn(b) ? ACROSS_TURN : SAME_STRETCH;
-}
-
-static int level_between(const mt_flag_ctx *ctx, size_t a, size_t b)
-{
-    int level = SAME_STRETCH;
-    for (size_t k = a; k < b && level < ACROSS_SENTENCE; k++) {
-        int l = boundary(ctx, k);
-        if (l > level) level = l;
-    }
-    return level;
-}
-
-static void relation(const mt_flag_ctx *ctx, size_t j, size_t a, size_t b, int *level, size_t *dist)
-{
-    if (j < a) {
-        *level = level_between(ctx, j, a);
-        *dist = a - j;
-    } else if (j > b) {
-        *level = level_between(ctx, b, j);
-        *dist = j - b;
-    } else {
-        *level = SAME_STRETCH;
-        *dist = 0;
-    }
-}
-
-static size_t first_hit_from(const mt_flags_state *f, size_t tok)
-{
-    size_t lo = 0, hi = f->ncues;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (f->cues[mid].tok0 + f->cues[mid].ntok <= tok)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static size_t own_layer(const mt_flag_ctx *ctx)
-{
-    const mt_lexicon *cues = ctx->an->cues;
-    size_t n = mt_lexicon_layer_count(cues);
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(mt_lexicon_layer_name(cues, i), OWN_LAYER)) return i;
-    return (size_t)-1;
-}
-
-static int is_own(size_t own, const mt_entry *e)
-{
-    return e->layer == own || !(e->tags & ~(uint32_t)OWN_TAGS);
-}
-
-static double cue_weight(size_t own, const mt_entry *e)
-{
-    if (is_own(own, e)) return e->valence;
-    if (e->tags & OWN_TAGS) return FOREIGN_WEIGHT;
-    if (e->tags & MT_TAG_DRUG) return DRUG_WEIGHT;
-    return 0;
-}
-
 /* How strongly a cue points at the organization: org cues fully from weight 1; aspect cues from
  * weight 1 (nothing) to 2.5 (fully), so a vague cue ("forever", "rude") aims little by itself ("I
  * hate my life and want to disappear forever"); and half that for medication and outcome alone,
  * which are about the patient's body as much as the care ("recovery"). */
 static double target_strength(size_t own, const mt_entry *e)
 {
-    double w = cue_weight(own, e);
+    double w = mt_aspect_cue_weight(own, e);
     if (w <= 0) return 0;
     if (e->tags & MT_TAG_ORG) return w < 1 ? w : 1;
     uint32_t aspects = e->tags & MT_TAG_ASPECT_ALL;
@@ -209,27 +89,10 @@ static double target_strength(size_t own, const mt_entry *e)
     return g;
 }
 
-/* The writer's own state or an event that befell them, not the organization's doing: our org cues
- * below zero ("i'm scared", "worried about", "passed away"), and other flags' cues for a body or
- * an emergency: a diagnosis (privacy's health-info: "miscarriage"), a reaction ("irritable"), a
- * crisis ("heart attack", "shooting"; not the figurative ones, which crisis weighs below zero:
- * "this wait is killing me" stays a complaint). */
-static int is_own_state(size_t own, const mt_entry *e)
-{
-    if (is_own(own, e)) return (e->tags & MT_TAG_ORG) && e->valence < 0;
-    return (e->tags & (MT_TAG_HEALTH_INFO | MT_TAG_REACTION | MT_TAG_CRISIS)) && e->valence > 0 &&
-           !(e->tags & OWN_TAGS);
-}
-
 static int is_complaint(size_t own, const mt_entry *e)
 {
-    return (e->tags & MT_TAG_ORG) && !(e->tags & MT_TAG_ASPECT_ALL) && is_own(own, e) &&
-           e->valence >= COMPLAINT_MIN;
-}
-
-static int is_illness_item(const mt_item *it)
-{
-    return it->entry && (it->entry->tags & (MT_TAG_SYMPTOM | MT_TAG_RESULT));
+    return (e->tags & MT_TAG_ORG) && !(e->tags & MT_TAG_ASPECT_ALL) &&
+           mt_aspect_cue_is_own(own, e) && e->valence >= COMPLAINT_MIN;
 }
 
 /* Where a term is aimed. */
@@ -239,12 +102,6 @@ typedef struct aim {
     size_t off, len; /* the target's span */
     const char *cue; /* the target's cue */
 } aim;
-
-/* Lexicographic order of (level, distance). */
-static int closer(int l1, size_t d1, int l2, size_t d2)
-{
-    return l1 < l2 || (l1 == l2 && d1 < d2);
-}
 
 /* The sentence of item j asks and does not exclaim: it ends in '?' without '!', and it is not a
  * "why" question, which complains more than it asks ("why does every visit end with a billing
@@ -284,23 +141,23 @@ static aim aim_term(const mt_flag_ctx *ctx, size_t own, size_t j, int text_has_t
     size_t hi_tok = r->items[hi_item].tok0 + r->items[hi_item].ntok;
     aim a = {0, 0, 0, 0, ""};
     double best = 0;
-    int t_level = ACROSS_SENTENCE + 1, i_level = ACROSS_SENTENCE + 1, t_org = 0;
+    int t_level = MT_ACROSS_SENTENCE + 1, i_level = MT_ACROSS_SENTENCE + 1, t_org = 0;
     size_t t_dist = (size_t)-1, i_dist = (size_t)-1;
     /* The term itself names an illness or an event ("heart attack"). */
-    int own_term = is_illness_item(&r->items[j]) && (r->items[j].entry->tags & MT_TAG_SYMPTOM);
+    int own_term = mt_is_illness_item(&r->items[j]) && (r->items[j].entry->tags & MT_TAG_SYMPTOM);
 
-    for (size_t h = first_hit_from(f, r->items[lo_item].tok0); h < f->ncues; h++) {
+    for (size_t h = mt_first_hit_from(f, r->items[lo_item].tok0); h < f->ncues; h++) {
         const mt_cue_hit *hit = &f->cues[h];
         if (hit->tok0 >= hi_tok) break;
         double g = target_strength(own, hit->entry);
-        int self = g <= 0 && is_own_state(own, hit->entry);
+        int self = g <= 0 && mt_aspect_cue_is_own_state(own, hit->entry);
         if (g <= 0 && !self) continue;
         int level;
         size_t dist;
-        relation(ctx, j, item_of_token(r, hit->tok0), item_of_token(r, hit->tok0 + hit->ntok - 1),
-                 &level, &dist);
+        mt_scope_relation(ctx, j, mt_item_of_token(r, hit->tok0),
+                          mt_item_of_token(r, hit->tok0 + hit->ntok - 1), &level, &dist);
         if (self) {
-            if (level == SAME_STRETCH && closer(level, dist, i_level, i_dist)) {
+            if (level == MT_SAME_STRETCH && mt_scope_closer(level, dist, i_level, i_dist)) {
                 i_level = level;
                 i_dist = dist;
             }
@@ -309,10 +166,10 @@ static aim aim_term(const mt_flag_ctx *ctx, size_t own, size_t j, int text_has_t
         }
         /* At equal weight the organization itself beats an aspect cue, then the nearer one:
          * "the ER staff ignored me" is aimed at "ER", more than at "ignored me". */
-        double w = g * scope_weight[level];
+        double w = g * mt_scope_weight[level];
         int org = (hit->entry->tags & MT_TAG_ORG) != 0;
         if (w > best || (w == best && org > t_org) ||
-            (w == best && org == t_org && closer(level, dist, t_level, t_dist))) {
+            (w == best && org == t_org && mt_scope_closer(level, dist, t_level, t_dist))) {
             best = w;
             t_org = org;
             t_level = level;
@@ -327,9 +184,9 @@ static aim aim_term(const mt_flag_ctx *ctx, size_t own, size_t j, int text_has_t
         int level;
         size_t dist;
         if (t->tok[it->tok0].kind == MEDTONE_TOKEN_MENTION) {
-            relation(ctx, j, k, k, &level, &dist);
-            double w = MENTION_TARGET * scope_weight[level];
-            if (w > best || (w == best && closer(level, dist, t_level, t_dist))) {
+            mt_scope_relation(ctx, j, k, k, &level, &dist);
+            double w = MENTION_TARGET * mt_scope_weight[level];
+            if (w > best || (w == best && mt_scope_closer(level, dist, t_level, t_dist))) {
                 best = w;
                 t_org = 1;
                 t_level = level;
@@ -338,9 +195,9 @@ static aim aim_term(const mt_flag_ctx *ctx, size_t own, size_t j, int text_has_t
                 a.len = t->tok[it->tok0].len;
                 a.cue = "mention";
             }
-        } else if (is_illness_item(it)) {
-            relation(ctx, j, k, k, &level, &dist);
-            if (level == SAME_STRETCH && closer(level, dist, i_level, i_dist)) {
+        } else if (mt_is_illness_item(it)) {
+            mt_scope_relation(ctx, j, k, k, &level, &dist);
+            if (level == MT_SAME_STRETCH && mt_scope_closer(level, dist, i_level, i_dist)) {
                 i_level = level;
                 i_dist = dist;
             }
@@ -351,9 +208,9 @@ static aim aim_term(const mt_flag_ctx *ctx, size_t own, size_t j, int text_has_t
     a.weight = a.targeted ? best : text_has_target ? STRAY : LONE;
     /* "worst migraine of my life, spent the night in the ER": the illness is nearer than the
      * ER. A term that itself names an illness or an event is about that, unless a cue covers it. */
-    int illness =
-        i_level <= ACROSS_SENTENCE &&
-        (!a.targeted || closer(i_level, i_dist, t_level, t_dist) || (own_term && t_dist > 0));
+    int illness = i_level <= MT_ACROSS_SENTENCE &&
+                  (!a.targeted || mt_scope_closer(i_level, i_dist, t_level, t_dist) ||
+                   (own_term && t_dist > 0));
     if (illness) a.weight *= ILLNESS;
     if (in_question(ctx, j)) a.weight *= QUESTION;
     return a;
@@ -403,7 +260,7 @@ void mt_flag_negative(mt_flag_ctx *ctx)
     const medtone_result *r = ctx->r;
     const mt_flags_state *f = &r->flags;
     const medtone_tokens *t = r->tokens;
-    size_t own = own_layer(ctx);
+    size_t own = mt_aspect_cue_own_layer(ctx);
     int text_has_target = 0;
     for (size_t h = 0; h < f->ncues && !text_has_target; h++)
         text_has_target = target_strength(own, f->cues[h].entry) > 0;
