@@ -5,9 +5,6 @@
  * A term is normalized by running it through the tokenizer itself and joining the normalized
  * tokens with single spaces, so a lexicon key is byte for byte what the scorer builds from text
  * ("Saved My Life" -> "saved my life", "#Blessed" -> "blessed"). */
-#define _POSIX_C_SOURCE 200809L /* strerror_r */
-
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,11 +12,10 @@
 #include <string.h>
 
 #include <utf8proc.h>
-#define ZLIB_CONST /* next_in is const: the input is never written */
-#include <zlib.h>
 
 #include "alloc.h"
 #include "lexicon.h"
+#include "rep_io.h"
 #include "tokenize.h"
 
 /* Defined in lexicon.c; not in lexicon.h, which is the scorer's view. Keep identical. */
@@ -59,113 +55,6 @@ static int quote_len(const char *s, size_t n, size_t max)
     while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
         max--;
     return (int)max;
-}
-
-/* ----- gzip ------------------------------------------------------------------------------- */
-
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
-{
-    (void)opaque;
-    if (size && items > SIZE_MAX / size) return Z_NULL;
-    return mt_malloc((size_t)items * size);
-}
-
-static void z_free(voidpf opaque, voidpf ptr)
-{
-    (void)opaque;
-    mt_free(ptr);
-}
-
-static int is_gzip(const char *data, size_t len)
-{
-    return len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b;
-}
-
-/* Inflates a gzip stream (several concatenated members too, as gzip -d accepts) into a new
- * buffer. zlib allocates through mt_malloc, so its failures are out-of-memory like any other. */
-static medtone_status inflate_all(const char *name, const char *data, size_t len, char **out,
-                                  size_t *out_len, char *err, size_t errcap)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    zs.zalloc = z_alloc;
-    zs.zfree = z_free;
-    int ret = inflateInit2(&zs, 15 + 32);
-    if (ret != Z_OK) {
-        set_err(err, errcap, name, 0, "out of memory");
-        return MEDTONE_ERR_NOMEM;
-    }
-    char *buf = NULL;
-    size_t cap = 0, used = 0, in_left = len;
-    const unsigned char *in = (const unsigned char *)data;
-    medtone_status st = MEDTONE_OK;
-    for (;;) {
-        if (zs.avail_in == 0 && in_left > 0) {
-            zs.next_in = in;
-            zs.avail_in = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
-            in += zs.avail_in;
-            in_left -= zs.avail_in;
-        }
-        if (used == cap) {
-            if (cap >= MT_LEXICON_MAX_BYTES) {
-                set_err(err, errcap, name, 0, "inflated data larger than %zu MB",
-                        MT_LEXICON_MAX_BYTES >> 20);
-                st = MEDTONE_ERR_TOO_LARGE;
-                break;
-            }
-            size_t ncap = cap ? cap * 2 : (len < 16384 ? 65536 : len * 4);
-            if (ncap > MT_LEXICON_MAX_BYTES) ncap = MT_LEXICON_MAX_BYTES;
-            char *nbuf = mt_realloc(buf, ncap);
-            if (!nbuf) {
-                set_err(err, errcap, name, 0, "out of memory");
-                st = MEDTONE_ERR_NOMEM;
-                break;
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        size_t room = cap - used > UINT32_MAX ? UINT32_MAX : cap - used;
-        zs.next_out = (Bytef *)buf + used;
-        zs.avail_out = (uInt)room;
-        ret = inflate(&zs, Z_NO_FLUSH);
-        used += room - zs.avail_out;
-        if (ret == Z_STREAM_END) {
-            if (zs.avail_in == 0 && in_left > 0) continue; /* refill, then look at what follows */
-            if (zs.avail_in == 0) break;
-            /* Another member follows (as gzip -d accepts), or garbage that gzip -d refuses. */
-            if (zs.avail_in >= 2 && zs.next_in[0] == 0x1f && zs.next_in[1] == 0x8b &&
-                inflateReset(&zs) == Z_OK)
-                continue;
-            set_err(err, errcap, name, 0, "corrupt gzip data (trailing garbage)");
-            st = MEDTONE_ERR_GZIP;
-            break;
-        }
-        if (ret == Z_MEM_ERROR) {
-            set_err(err, errcap, name, 0, "out of memory");
-            st = MEDTONE_ERR_NOMEM;
-            break;
-        }
-        if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT || ret == Z_STREAM_ERROR) {
-            set_err(err, errcap, name, 0, "corrupt gzip data (%s)",
-                    zs.msg ? zs.msg : "invalid stream");
-            st = MEDTONE_ERR_GZIP;
-            break;
-        }
-        /* Z_OK or Z_BUF_ERROR: it wants more room (loop) or more input, and all input is in. */
-        if (zs.avail_out > 0 && zs.avail_in == 0 && in_left == 0) {
-            set_err(err, errcap, name, 0, "truncated gzip data");
-            st = MEDTONE_ERR_GZIP;
-            break;
-        }
-    }
-    inflateEnd(&zs);
-    if (st != MEDTONE_OK) {
-        mt_free(buf);
-        return st;
-    }
-    *out = buf;
-    *out_len = used;
-    return MEDTONE_OK;
 }
 
 /* ----- one line --------------------------------------------------------------------------- */
@@ -585,10 +474,11 @@ static medtone_status load_data(mt_lexicon *lex, const char *name, const char *l
                                 const char *data, size_t len, char *err, size_t errcap)
 {
     if (err && errcap) err[0] = '\0';
-    if (!is_gzip(data, len)) return load_text(lex, name, layer, data, len, err, errcap);
+    if (!mt_rep_is_gzip(data, len)) return load_text(lex, name, layer, data, len, err, errcap);
     char *text = NULL;
     size_t text_len = 0;
-    medtone_status st = inflate_all(name, data, len, &text, &text_len, err, errcap);
+    medtone_status st =
+        mt_rep_gunzip(name, data, len, MT_LEXICON_MAX_BYTES, &text, &text_len, err, errcap);
     if (st != MEDTONE_OK) return st;
     st = load_text(lex, name, layer, text, text_len, err, errcap);
     mt_free(text);
@@ -606,56 +496,19 @@ medtone_status mt_lexicon_add_layer(mt_lexicon *lex, const char *name, const cha
     return load_data(lex, name, name, data ? data : "", len, err, errcap);
 }
 
-static medtone_status io_error(const char *path, int errnum, char *err, size_t errcap)
-{
-    char msg[256];
-    if (strerror_r(errnum, msg, sizeof msg) != 0) snprintf(msg, sizeof msg, "error %d", errnum);
-    set_err(err, errcap, path, 0, "%s", msg);
-    return MEDTONE_ERR_IO;
-}
-
 medtone_status mt_lexicon_add_file(mt_lexicon *lex, const char *path, char *err, size_t errcap)
 {
     if (!lex || !path || !*path) {
         set_err(err, errcap, path && *path ? path : "(null)", 0, "invalid argument");
         return MEDTONE_ERR_INVALID_ARG;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) return io_error(path, errno, err, errcap);
-    /* Read to the end rather than trusting a size from stat: pipes and /dev/stdin work too. At
-     * most one byte past the limit is read, to tell "exactly the limit" from "too large". */
+    /* Read to the end (pipes and /dev/stdin work too); a file over the limit is refused. */
     char *buf = NULL;
-    size_t cap = 0, len = 0;
-    medtone_status st = MEDTONE_OK;
-    for (;;) {
-        if (len > MT_LEXICON_MAX_BYTES) {
-            set_err(err, errcap, path, 0, "file larger than %zu MB", MT_LEXICON_MAX_BYTES >> 20);
-            st = MEDTONE_ERR_TOO_LARGE;
-            break;
-        }
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            if (ncap > MT_LEXICON_MAX_BYTES + 1) ncap = MT_LEXICON_MAX_BYTES + 1;
-            char *nbuf = mt_realloc(buf, ncap);
-            if (!nbuf) {
-                set_err(err, errcap, path, 0, "out of memory");
-                st = MEDTONE_ERR_NOMEM;
-                break;
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) st = io_error(path, errno, err, errcap);
-            break;
-        }
-    }
-    fclose(f);
+    size_t len = 0;
+    medtone_status st = mt_rep_read_file(path, MT_LEXICON_MAX_BYTES, &buf, &len, err, errcap);
     if (st == MEDTONE_OK) {
         const char *base = strrchr(path, '/');
-        st = load_data(lex, path, base ? base + 1 : path, buf ? buf : "", len, err, errcap);
+        st = load_data(lex, path, base ? base + 1 : path, buf, len, err, errcap);
     }
     mt_free(buf);
     return st;

@@ -1,5 +1,6 @@
-/* rep_io.h — file helpers of the reputation modules (entities.c, aggregate_io.c): reading a whole
- * file, gzip in and out through the library's allocator, and compiler-style error messages. */
+/* rep_io.h — file helpers of the reputation modules (entities.c, aggregate_io.c) and of
+ * lexicon_load.c: reading a whole file, gzip in and out through the library's allocator, and
+ * compiler-style error messages. */
 #ifndef MT_REP_IO_H
 #define MT_REP_IO_H
 
