@@ -349,7 +349,7 @@ MEDTONE_API medtone_status medtone_flag_find(const char *name, size_t *index);
 /* The default threshold at which a flag fires, in [0, 1]. */
 MEDTONE_API double medtone_flag_default_threshold(size_t flag);
 
-/* Sets the threshold of one flag in the options (a score >= threshold fires it).
+/* Sets the threshold of one flag in the options (a score above 0 and >= threshold fires it).
  * MEDTONE_ERR_INVALID_ARG for an unknown flag or a threshold outside [0, 1]. */
 MEDTONE_API medtone_status medtone_options_set_threshold(medtone_options *options, size_t flag,
                                                          double threshold);
