@@ -218,7 +218,9 @@ static medtone_status parse_tags(parser *p, const char *s, size_t n, mt_entry *e
         if (!def) continue;
         double v = 0;
         if (def->valued) {
-            if (!eq || parse_number(eq + 1, tlen - name_len - 1, &v) != 0 || v < -MT_VALENCE_MAX ||
+            /* the value's length counts from the '=' itself: name_len was trimmed above */
+            size_t vlen = eq ? tlen - (size_t)(eq - tag) - 1 : 0;
+            if (!eq || parse_number(eq + 1, vlen, &v) != 0 || v < -MT_VALENCE_MAX ||
                 v > MT_VALENCE_MAX) {
                 set_err(p->err, p->errcap, p->name, p->line,
                         "bad tag value: '%.*s' (%s needs a number in -4..4)",

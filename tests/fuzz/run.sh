@@ -42,8 +42,10 @@ for t in $targets; do
   regress=
   [ -d "$here/regressions/$t" ] && regress="$here/regressions/$t"
   echo "== fuzz_$t for ${seconds}s"
+  # MEDTONE_FUZZ_SEED fixes libFuzzer's seed (CI uses it, so a run repeats what was seen);
+  # without it every run explores anew, which is how long local runs find new bugs.
   if "$dir/build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len="$(max_len "$t")" \
-       -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
+       ${MEDTONE_FUZZ_SEED:+-seed=$MEDTONE_FUZZ_SEED} -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
        -dict="$here/medtone.dict" -artifact_prefix="$dir/artifacts/$t-" \
        "$dir/corpus/$t" "$here/corpus/$t" $regress > "$dir/$t.log" 2>&1; then
     grep -E '^stat::number_of_executed_units|^Done' "$dir/$t.log" | tr '\n' ' '
