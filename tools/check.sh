@@ -36,5 +36,5 @@ sh tools/valgrind-tests.sh build/check-release
 fuzz_seconds=${MEDTONE_CHECK_FUZZ_SECONDS:-45}
 echo "== fuzzing: every libFuzzer target for $fuzz_seconds s (tests/fuzz/run.sh)"
 rm -rf build/check-fuzz
-MEDTONE_FUZZ_DIR=build/check-fuzz sh tests/fuzz/run.sh "$fuzz_seconds"
+MEDTONE_FUZZ_SEED=${MEDTONE_FUZZ_SEED:-1} MEDTONE_FUZZ_DIR=build/check-fuzz sh tests/fuzz/run.sh "$fuzz_seconds"
 echo "check: all suites passed"
