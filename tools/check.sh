@@ -2,7 +2,7 @@
 # check.sh — the README's second command, and what CI runs (.ci/run): builds from a clean tree with
 # warnings as errors and runs every test, then again under AddressSanitizer + UBSan; then the
 # thread tests under ThreadSanitizer, every unit test under valgrind, and each fuzz target for
-# MEDTONE_CHECK_FUZZ_SECONDS (default 45). About 7 minutes on a 2-core machine; CI allows 90.
+# MEDTONE_CHECK_FUZZ_SECONDS (default 45). About 9 minutes on a 2-core machine; CI allows 90.
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/install-deps.sh

@@ -61,7 +61,12 @@ if [ $update -eq 1 ]; then
   # No paths or source locations: the file changes only when the ABI does.
   # shellcheck disable=SC2086
   abidw $hd --drop-private-types --no-corpus-path --no-comp-dir-path --no-show-locs \
-    --out-file "$baseline" "$lib"
+    --out-file "$baseline.tmp" "$lib"
+  # Translation units are named by absolute paths: keep them relative to the trees.
+  top=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$bindir/CMakeCache.txt" 2> /dev/null || :)
+  sed -e "s|path='${top:-$src}/|path='|" -e "s|path='$bindir/|path='build/|" "$baseline.tmp" \
+    > "$baseline"
+  rm -f "$baseline.tmp"
   echo "check_abi: wrote $baseline ($(soname_of_lib "$lib"), $(grep -c '<elf-symbol ' "$baseline") symbols)"
   exit 0
 fi

@@ -12,8 +12,8 @@
  *   a truncated .gz lexicon       every cut fails cleanly and leaves the analyzer as it was
  *   a 1 M-entry lexicon           built here, loaded from memory, every entry looked up
  *
- * Release build, 2 cores: about 35 s for the line, 20 s for the 10 M texts (3 us each), 5 s for
- * the lexicon. The peak memory of the whole run stays under 2 GB (checked at the end, outside
+ * Release build, 2 cores: about 10 s for the line, 8 s for the 10 M texts (under 1 us each),
+ * under a second to load the lexicon. The peak memory of the whole run stays under 2 GB (checked at the end, outside
  * sanitizer builds whose shadow memory distorts it).
  *
  * Smaller workloads where everything runs slower, so that CI stays within its time:
