@@ -46,6 +46,9 @@
  * corrects. Its key is namespaced by its layer (mt_lexicon_learned_prefix), so a learned term never
  * matches, shadows or overwrites a hand-written cue; src/flags/learned.c looks learned terms up. */
 #define MT_TAG_LEARNED 0x10000000u
+/* Laughter written out ("lol", "haha", "lmao"): like a face, it is not negated ("you can never
+ * leave lmao" still laughs). */
+#define MT_TAG_LAUGHTER 0x20000000u
 
 typedef struct mt_entry {
     const char *key;  /* normalized words joined by one space, NUL-terminated */

@@ -170,6 +170,7 @@ static const tag_def known_tags[] = {
     {"outcome", MT_TAG_ASPECT_OUTCOME, 0},
     {"records", MT_TAG_ASPECT_RECORDS, 0},
     {"acronym", MT_TAG_ACRONYM, 0},
+    {"laughter", MT_TAG_LAUGHTER, 0},
     /* learned layers (`medtone train`): only under a "#@ target" header */
     {"learned", MT_TAG_LEARNED, 0},
 };
@@ -571,7 +572,9 @@ size_t mt_format_decimal(double v, unsigned decimals, char *out, size_t cap)
     if (v < 0 && units) buf[n++] = '-';
     while (nd)
         buf[n++] = digits[--nd];
-    if (fp) {
+    /* n <= 19 here (sign and 18 digits), so the fraction always fits; the bound is spelled out
+     * for the compiler, which cannot see it through the digit loop. */
+    if (fp && n + 1 + decimals < sizeof buf) {
         buf[n++] = '.';
         for (unsigned k = decimals; k-- > 0;) {
             buf[n + k] = (char)('0' + fp % 10);

@@ -449,9 +449,11 @@ static double word_rules(const medtone_result *r, size_t i, caps_state *caps, si
         *rules |= x >= 0 ? MEDTONE_RULE_BOOSTED : MEDTONE_RULE_DAMPENED;
     }
     /* "not good", "never helpful", "didn't like": flip and weaken. */
-    /* ... but a face is not negated: "Nope :-)" still smiles, "not today 😭" still cries. */
+    /* ... but a face is not negated: "Nope :-)" still smiles, "not today 😭" still cries; nor is
+     * laughter: "you can never leave lmao" still laughs. */
     uint16_t kind = r->tokens->tok[it->tok0].kind;
-    if (kind != MEDTONE_TOKEN_EMOTICON && kind != MEDTONE_TOKEN_EMOJI && negated(r, i, neg_scope)) {
+    if (kind != MEDTONE_TOKEN_EMOTICON && kind != MEDTONE_TOKEN_EMOJI &&
+        !(e->tags & MT_TAG_LAUGHTER) && negated(r, i, neg_scope)) {
         v *= NEGATION_FACTOR;
         *rules |= MEDTONE_RULE_NEGATED;
     }

@@ -43,7 +43,8 @@ static const char rules_lexicon[] = "#@ layer test\n"
                                     "positive\t2\tclinical=-2\n"
                                     "negative\t-2\tclinical=2\n"
                                     "no side effects\t3\n"
-                                    ":)\t2\n";
+                                    ":)\t2\n"
+                                    "lol\t1\tlaughter\n";
 
 static medtone_analyzer *rules_an, *default_an;
 static medtone_result *res;
@@ -211,6 +212,8 @@ static const mark_case rule_marks[] = {
     {"although good, slow", "good", MEDTONE_RULE_BEFORE_CONTRAST, 1, "conceded praise"},
     {"good!!!!!!", "good", MEDTONE_RULE_EXCLAIM, 1, "many marks still one rule"},
     {"not today :)", ":)", MEDTONE_RULE_NEGATED, 0, "a face is not negated"},
+    {"you can never leave lol", "lol", MEDTONE_RULE_NEGATED, 0, "laughter is not negated"},
+    {"not good lol", "good", MEDTONE_RULE_NEGATED, 1, "laughter does not end a negation"},
 };
 
 /* The index of the term whose span is exactly `span` within text, or -1. */
