@@ -100,6 +100,20 @@
  */
 #define EXCLAIM_WEIGHT 0.4
 #define EXCLAIM_MAX    3
+/* A statement: the text ends with a full stop. Claims passed on as fact are written as sentences
+ * ("Cloth masks cannot stop the virus."); headlines, shared links, campaign posts ending in
+ * hashtags and updates ending in counts are not. Only in a post with a health subject or a claim,
+ * like shouting, and not in a person's own voice or story (a patient's review ends with a full
+ * stop too). */
+#define STATEMENT_WEIGHT 0.5
+/* A quotation: a claim is often passed on in someone's words, in quotation marks ("Everyone with
+ * COVID-19 dies", said the post). Counts once, with a health subject or a claim. */
+#define QUOTE_WEIGHT 0.5
+/* A label before a colon at the start of the text ("COVID-19: what to know", "Update: 12 new
+ * cases", "Study: ..."): the filing style of outlets and agencies. A label that is itself a claim
+ * cue ("BREAKING:", "Claim:") keeps its own weight. */
+#define LABEL_WEIGHT    (-0.75)
+#define LABEL_MAX_WORDS 4
 /* A dose in a sentence with a claim cue turns the claim into advice someone may follow: "take
  * 50,000 IU of vitamin D a day and you will never catch it". */
 #define DOSE_WEIGHT 1.0
@@ -166,9 +180,12 @@ typedef struct state {
     size_t dose_off, dose_len;
     /* The shape of the text. */
     int mixed_case, question, ends_with_stop;
-    size_t voice; /* words of a person's own voice */
+    size_t voice;      /* words of a person's own voice */
+    size_t experience; /* other flags' cues of someone's own care or symptoms */
     size_t words, caps, caps_off, caps_end, counts, marks, marks_off, marks_len;
     size_t urls, links, mentions, hashtags, emoji, sentences;
+    size_t quotes, quote_off, quote_end; /* quotation marks, from the first to the last */
+    int label;                           /* a short label and a colon open the text */
 } state;
 
 /* The entry "<words><mark>" of the cue lexicon, tagged misinfo, or NULL: the marker lines of
@@ -426,7 +443,10 @@ static void weigh_hit(state *s, size_t h)
     double w;
     int kind = classify(s, e, &w);
     if (kind == CUE_SUBJECT) add_subject(s, e, hit->off, hit->len, 1);
-    if (kind == CUE_NONE && (e->tags & EXPERIENCE_TAGS)) add_reliable(s, EXPERIENCE_WEIGHT);
+    if (kind == CUE_NONE && (e->tags & EXPERIENCE_TAGS)) {
+        s->experience++;
+        add_reliable(s, EXPERIENCE_WEIGHT);
+    }
     if (kind != CUE_WEIGHT) return;
     if (w < 0) {
         /* "there is no evidence that...", "does not prevent", "myth:": a correction. */
@@ -493,7 +513,14 @@ static void weigh_word(state *s, size_t i, int inside_hit, int inside_claim)
     }
 }
 
-/* Punctuation: exclamation marks, questions, and the end of a sentence. */
+/* A double quotation mark: straight, or curly on either side. */
+static int is_quote_mark(const char *norm)
+{
+    return !strcmp(norm, "\"") || !strcmp(norm, "\xe2\x80\x9c") || !strcmp(norm, "\xe2\x80\x9d");
+}
+
+/* Punctuation: exclamation marks, questions, quotation marks, a leading label, and the end of a
+ * sentence. */
 static void weigh_punct(state *s, size_t i, size_t prev_kind)
 {
     const mt_flag_ctx *ctx = s->ctx;
@@ -507,6 +534,13 @@ static void weigh_punct(state *s, size_t i, size_t prev_kind)
         s->marks_len = tok->len;
     }
     s->marks += m;
+    if (is_quote_mark(norm)) {
+        if (!s->quotes++) s->quote_off = tok->off;
+        s->quote_end = tok->off + tok->len;
+    }
+    if (!strcmp(norm, ":") && !s->sentences && s->words && s->words <= LABEL_MAX_WORDS &&
+        i + 1 < ctx->r->tokens->count)
+        s->label = 1;
     int question = is_question(ctx, i);
     s->question |= question;
     if (!strpbrk(norm, ".!?;")) return;
@@ -539,6 +573,7 @@ static void weigh_shape(state *s)
         !s->mentions && !s->hashtags && !s->voice && !s->any_denied &&
         s->reliable >= LONE_RELIABLE_MIN)
         s->features += LONE_WEIGHT;
+    if (s->label) s->features += LABEL_WEIGHT;
     if (s->sentences + !s->ends_with_stop >= CONTEXT_SENTENCES) s->features += CONTEXT_WEIGHT;
     if (s->words > DETAIL_FREE) {
         double d = DETAIL_WEIGHT * (double)(s->words - DETAIL_FREE);
@@ -550,6 +585,11 @@ static void weigh_shape(state *s)
     if (s->caps >= CAPS_MIN && (double)s->caps >= CAPS_RATIO * (double)s->words) {
         s->features += CAPS_WEIGHT;
         add_proof(s, s->caps_off, s->caps_end - s->caps_off, "caps");
+    }
+    if (s->ends_with_stop && !s->voice && !s->experience) s->features += STATEMENT_WEIGHT;
+    if (s->quotes) {
+        s->features += QUOTE_WEIGHT;
+        add_proof(s, s->quote_off, s->quote_end - s->quote_off, "quotation");
     }
     if (s->marks > 1) {
         s->features += EXCLAIM_WEIGHT * (double)(at_most(s->marks, EXCLAIM_MAX + 1) - 1);

@@ -159,6 +159,37 @@ static void test_orders(void **state)
                 score("who says the virus spreads through the air"));
 }
 
+/* The shape of a claim passed on: a statement ending in a full stop, a quotation; and the shape of
+ * a filed report: a short label before a colon. Each pair differs in that one ingredient. */
+static void test_claim_shape(void **state)
+{
+    (void)state;
+    /* A statement outweighs the same words as a headline, but not in a patient's own voice. */
+    assert_true(score("Hot baths protect you from the coronavirus. Tell your family") <
+                score("Tell your family. Hot baths protect you from the coronavirus."));
+    assert_true(score("My asthma got worse this winter. The inhaler helps.") ==
+                score("My asthma got worse this winter. The inhaler helps"));
+    /* A quotation raises a health claim, and is its evidence. */
+    const char *quoted = "\"Everyone with COVID-19 dies within a week\" says the post";
+    assert_true(score(quoted) > score("Everyone with COVID-19 dies within a week says the post"));
+    analyze(an, quoted);
+    assert_true(ftu_has_span(quoted, misinfo, "\"Everyone with COVID-19 dies within a week\"",
+                             "quotation"));
+    const char *curly = "He called it \xe2\x80\x9cthe virus that kills in hours\xe2\x80\x9d";
+    analyze(an, curly);
+    assert_true(ftu_has_span(curly, misinfo,
+                             "\xe2\x80\x9cthe virus that kills in hours\xe2\x80\x9d", "quotation"));
+    /* Quotation marks outside a health claim are nobody's misinformation. */
+    analyze(an, "She said \"see you at the game\" and left");
+    assert_int_equal(medtone_result_evidence_count(res, misinfo), 0);
+    /* A label before a colon opens a filed report; a colon later in the text does not count. */
+    assert_true(score("Flu season: what the new vaccine covers") <
+                score("Flu season and what the new vaccine covers"));
+    assert_true(
+        score("The flu vaccine covers three strains this year, the team said: all of them") ==
+        score("The flu vaccine covers three strains this year, the team said, all of them"));
+}
+
 /* A user's cue layer extends the domain list: a host it names takes its weight. */
 static void test_user_domains(void **state)
 {
@@ -201,9 +232,10 @@ static void test_empty(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table),     cmocka_unit_test(test_spans_inside),
-        cmocka_unit_test(test_orders),    cmocka_unit_test(test_user_domains),
-        cmocka_unit_test(test_flags_off), cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_table),        cmocka_unit_test(test_spans_inside),
+        cmocka_unit_test(test_orders),       cmocka_unit_test(test_claim_shape),
+        cmocka_unit_test(test_user_domains), cmocka_unit_test(test_flags_off),
+        cmocka_unit_test(test_empty),
     };
     return cmocka_run_group_tests(tests, setup, ftu_teardown);
 }
