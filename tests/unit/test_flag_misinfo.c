@@ -190,6 +190,24 @@ static void test_claim_shape(void **state)
         score("The flu vaccine covers three strains this year, the team said, all of them"));
 }
 
+/* Explainers and reports of an outbreak's response lower a health post; they are not evidence. */
+static void test_report_register(void **state)
+{
+    (void)state;
+    assert_true(score("How to talk to your kids about the coronavirus") <
+                score("Talk to your kids about the coronavirus"));
+    assert_true(score("What parents need to know about the flu vaccine") <
+                score("What parents think about the flu vaccine"));
+    assert_true(score("The school warns parents about the flu") <
+                score("The school tells parents about the flu"));
+    assert_true(score("The county's efforts against the flu") <
+                score("The county's work against the flu"));
+    const char *text = "Hospitals warn of the impact of the flu on healthcare staff";
+    analyze(an, text);
+    assert_false(ftu_has_span(text, misinfo, "impact", "impact"));
+    assert_false(ftu_has_span(text, misinfo, "healthcare", "healthcare"));
+}
+
 /* A user's cue layer extends the domain list: a host it names takes its weight. */
 static void test_user_domains(void **state)
 {
@@ -232,10 +250,10 @@ static void test_empty(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table),        cmocka_unit_test(test_spans_inside),
-        cmocka_unit_test(test_orders),       cmocka_unit_test(test_claim_shape),
-        cmocka_unit_test(test_user_domains), cmocka_unit_test(test_flags_off),
-        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_table),           cmocka_unit_test(test_spans_inside),
+        cmocka_unit_test(test_orders),          cmocka_unit_test(test_claim_shape),
+        cmocka_unit_test(test_report_register), cmocka_unit_test(test_user_domains),
+        cmocka_unit_test(test_flags_off),       cmocka_unit_test(test_empty),
     };
     return cmocka_run_group_tests(tests, setup, ftu_teardown);
 }
