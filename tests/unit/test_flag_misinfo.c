@@ -55,6 +55,10 @@ static const span_row rows[] = {
      "an anecdote as proof, and denial of the pandemic"},
     {"Video shows nurses dumping vaccines in the trash, they are hiding the truth", 1,
      "Video shows", "video shows", "a video offered as proof"},
+    {"Video showing nurses dumping vaccines in the trash", 1, "Video showing", "video showing",
+     "the same proof in the participle"},
+    {"A post claims the flu shot is made with aborted babies", 1, "A post", "a post",
+     "a post named as the source of a claim"},
     /* Dangerous advice */
     {"Take 50,000 IU of vitamin D every day and you will never get sick again", 1, "50,000 IU",
      "dose-with-claim", "a dose beside a claim is advice someone may follow"},
