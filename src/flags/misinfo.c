@@ -59,6 +59,10 @@
 /* A link points to a source: "Learn more: https://t.co/x". A link to a domain that the cue file
  * knows takes that domain's weight instead ("cdc.gov -2", "naturalnews.com +3"). */
 #define LINK_WEIGHT (-0.35)
+/* A link right after a finished sentence cites a source for it: "Children are not immune to the
+ * virus. https://t.co/x". A headline shared with its link has no full stop before it, and a link
+ * to a host the cue file lists as unreliable cites nothing. */
+#define CITED_WEIGHT (-1.0)
 /* A mention names the account a post quotes or answers: "RT @CDCgov: ...". */
 #define MENTION_WEIGHT (-1.0)
 /* Hashtags are how health agencies file their campaign posts ("#COVID19 #StaySafe"); each lowers
@@ -185,6 +189,7 @@ typedef struct state {
     size_t words, caps, caps_off, caps_end, counts, marks, marks_off, marks_len;
     size_t urls, links, mentions, hashtags, emoji, sentences;
     size_t quotes, quote_off, quote_end; /* quotation marks, from the first to the last */
+    int cited;                           /* a link follows a full stop */
     int label;                           /* a short label and a colon open the text */
 } state;
 
@@ -470,6 +475,7 @@ static void weigh_url(state *s, size_t i)
     double w = 0;
     const mt_entry *e = hl ? find_host(s, mt_token_norm(t, i) + hs, hl, &w) : NULL;
     s->urls++;
+    if (s->ends_with_stop && (!e || w < 0)) s->cited = 1;
     if (!e)
         s->links++;
     else if (w < 0)
@@ -562,6 +568,7 @@ static size_t at_most(size_t n, size_t max)
 static void weigh_shape(state *s)
 {
     if (s->links) s->features += LINK_WEIGHT;
+    if (s->cited) s->features += CITED_WEIGHT;
     if (s->mentions) s->features += MENTION_WEIGHT;
     if (s->question) s->features += QUESTION_WEIGHT;
     if (s->emoji) s->features += EMOJI_WEIGHT;

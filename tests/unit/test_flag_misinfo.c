@@ -186,6 +186,12 @@ static void test_claim_shape(void **state)
     /* Quotation marks outside a health claim are nobody's misinformation. */
     analyze(an, "She said \"see you at the game\" and left");
     assert_int_equal(medtone_result_evidence_count(res, misinfo), 0);
+    /* A link after a finished sentence cites a source for it; after a headline it does not, and
+     * a link to a known unreliable host cites nothing. */
+    assert_true(score("Children are not immune to the flu. https://t.co/x1") <
+                score("Children are not immune to the flu https://t.co/x1"));
+    assert_true(score("Garlic cures the flu. https://www.naturalnews.com/x") >=
+                score("Garlic cures the flu https://www.naturalnews.com/x"));
     /* A label before a colon opens a filed report; a colon later in the text does not count. */
     assert_true(score("Flu season: what the new vaccine covers") <
                 score("Flu season and what the new vaccine covers"));
