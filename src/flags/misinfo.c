@@ -10,10 +10,11 @@
  *       + reliability cues        cue weight < 0 (sources, hedges, official style, first person),
  *                                 and other flags' cues of personal experience, every
  *                                 occurrence, together no lower than RELIABLE_FLOOR
- *       + shape features          links, mentions, hashtags, counts, questions, emoji, a
- *                                 person's voice, a correction, a bare one-sentence assertion,
- *                                 context and detail, shouting, exclamation marks, a dose next
- *                                 to a claim
+ *       + shape features          links (and a link citing a finished sentence), mentions,
+ *                                 hashtags, counts, questions, emoji, a person's voice, a
+ *                                 correction, a bare one-sentence assertion, a leading label,
+ *                                 context and detail, shouting, a statement, a quotation,
+ *                                 exclamation marks, a dose next to a claim
  *     score = 1 / (1 + e^-z)
  *
  * The weight of every word, phrase and web domain lives in lexicons/cues-misinfo.tsv (the
@@ -22,7 +23,7 @@
  * prevent COVID-19") cancels its claim cues, and a question halves them; a light claim cue
  * counts only in a post about a health subject. Evidence is what raised the score, in text
  * order: the claim cues, the first health subject, an unreliable domain, a dose next to a claim,
- * shouting and exclamation marks.
+ * a quotation, shouting and exclamation marks.
  */
 #include <math.h>
 #include <string.h>
