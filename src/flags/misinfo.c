@@ -10,10 +10,11 @@
  *       + reliability cues        cue weight < 0 (sources, hedges, official style, first person),
  *                                 and other flags' cues of personal experience, every
  *                                 occurrence, together no lower than RELIABLE_FLOOR
- *       + shape features          links, mentions, hashtags, counts, questions, emoji, a
- *                                 person's voice, a correction, a bare one-sentence assertion,
- *                                 context and detail, shouting, exclamation marks, a dose next
- *                                 to a claim
+ *       + shape features          links (and a link citing a finished sentence), mentions,
+ *                                 hashtags, counts, questions, emoji, a person's voice, a
+ *                                 correction, a bare one-sentence assertion, a leading label,
+ *                                 context and detail, shouting, a statement, a quotation,
+ *                                 exclamation marks, a dose next to a claim
  *     score = 1 / (1 + e^-z)
  *
  * The weight of every word, phrase and web domain lives in lexicons/cues-misinfo.tsv (the
@@ -22,7 +23,7 @@
  * prevent COVID-19") cancels its claim cues, and a question halves them; a light claim cue
  * counts only in a post about a health subject. Evidence is what raised the score, in text
  * order: the claim cues, the first health subject, an unreliable domain, a dose next to a claim,
- * shouting and exclamation marks.
+ * a quotation, shouting and exclamation marks.
  */
 #include <math.h>
 #include <string.h>
@@ -59,6 +60,10 @@
 /* A link points to a source: "Learn more: https://t.co/x". A link to a domain that the cue file
  * knows takes that domain's weight instead ("cdc.gov -2", "naturalnews.com +3"). */
 #define LINK_WEIGHT (-0.35)
+/* A link right after a finished sentence cites a source for it: "Children are not immune to the
+ * virus. https://t.co/x". A headline shared with its link has no full stop before it, and a link
+ * to a host the cue file lists as unreliable cites nothing. */
+#define CITED_WEIGHT (-1.0)
 /* A mention names the account a post quotes or answers: "RT @CDCgov: ...". */
 #define MENTION_WEIGHT (-1.0)
 /* Hashtags are how health agencies file their campaign posts ("#COVID19 #StaySafe"); each lowers
@@ -100,6 +105,20 @@
  */
 #define EXCLAIM_WEIGHT 0.4
 #define EXCLAIM_MAX    3
+/* A statement: the text ends with a full stop. Claims passed on as fact are written as sentences
+ * ("Cloth masks cannot stop the virus."); headlines, shared links, campaign posts ending in
+ * hashtags and updates ending in counts are not. Only in a post with a health subject or a claim,
+ * like shouting, and not in a person's own voice or story (a patient's review ends with a full
+ * stop too). */
+#define STATEMENT_WEIGHT 0.5
+/* A quotation: a claim is often passed on in someone's words, in quotation marks ("Everyone with
+ * COVID-19 dies", said the post). Counts once, with a health subject or a claim. */
+#define QUOTE_WEIGHT 0.5
+/* A label before a colon at the start of the text ("COVID-19: what to know", "Update: 12 new
+ * cases", "Study: ..."): the filing style of outlets and agencies. A label that is itself a claim
+ * cue ("BREAKING:", "Claim:") keeps its own weight. */
+#define LABEL_WEIGHT    (-1.25)
+#define LABEL_MAX_WORDS 4
 /* A dose in a sentence with a claim cue turns the claim into advice someone may follow: "take
  * 50,000 IU of vitamin D a day and you will never catch it". */
 #define DOSE_WEIGHT 1.0
@@ -166,9 +185,13 @@ typedef struct state {
     size_t dose_off, dose_len;
     /* The shape of the text. */
     int mixed_case, question, ends_with_stop;
-    size_t voice; /* words of a person's own voice */
+    size_t voice;      /* words of a person's own voice */
+    size_t experience; /* other flags' cues of someone's own care or symptoms */
     size_t words, caps, caps_off, caps_end, counts, marks, marks_off, marks_len;
     size_t urls, links, mentions, hashtags, emoji, sentences;
+    size_t quotes, quote_off, quote_end; /* quotation marks, from the first to the last */
+    int cited;                           /* a link follows a full stop */
+    int label;                           /* a short label and a colon open the text */
 } state;
 
 /* The entry "<words><mark>" of the cue lexicon, tagged misinfo, or NULL: the marker lines of
@@ -426,7 +449,10 @@ static void weigh_hit(state *s, size_t h)
     double w;
     int kind = classify(s, e, &w);
     if (kind == CUE_SUBJECT) add_subject(s, e, hit->off, hit->len, 1);
-    if (kind == CUE_NONE && (e->tags & EXPERIENCE_TAGS)) add_reliable(s, EXPERIENCE_WEIGHT);
+    if (kind == CUE_NONE && (e->tags & EXPERIENCE_TAGS)) {
+        s->experience++;
+        add_reliable(s, EXPERIENCE_WEIGHT);
+    }
     if (kind != CUE_WEIGHT) return;
     if (w < 0) {
         /* "there is no evidence that...", "does not prevent", "myth:": a correction. */
@@ -450,6 +476,7 @@ static void weigh_url(state *s, size_t i)
     double w = 0;
     const mt_entry *e = hl ? find_host(s, mt_token_norm(t, i) + hs, hl, &w) : NULL;
     s->urls++;
+    if (s->ends_with_stop && (!e || w < 0)) s->cited = 1;
     if (!e)
         s->links++;
     else if (w < 0)
@@ -493,7 +520,14 @@ static void weigh_word(state *s, size_t i, int inside_hit, int inside_claim)
     }
 }
 
-/* Punctuation: exclamation marks, questions, and the end of a sentence. */
+/* A double quotation mark: straight, or curly on either side. */
+static int is_quote_mark(const char *norm)
+{
+    return !strcmp(norm, "\"") || !strcmp(norm, "\xe2\x80\x9c") || !strcmp(norm, "\xe2\x80\x9d");
+}
+
+/* Punctuation: exclamation marks, questions, quotation marks, a leading label, and the end of a
+ * sentence. */
 static void weigh_punct(state *s, size_t i, size_t prev_kind)
 {
     const mt_flag_ctx *ctx = s->ctx;
@@ -507,6 +541,13 @@ static void weigh_punct(state *s, size_t i, size_t prev_kind)
         s->marks_len = tok->len;
     }
     s->marks += m;
+    if (is_quote_mark(norm)) {
+        if (!s->quotes++) s->quote_off = tok->off;
+        s->quote_end = tok->off + tok->len;
+    }
+    if (!strcmp(norm, ":") && !s->sentences && s->words && s->words <= LABEL_MAX_WORDS &&
+        i + 1 < ctx->r->tokens->count)
+        s->label = 1;
     int question = is_question(ctx, i);
     s->question |= question;
     if (!strpbrk(norm, ".!?;")) return;
@@ -528,6 +569,7 @@ static size_t at_most(size_t n, size_t max)
 static void weigh_shape(state *s)
 {
     if (s->links) s->features += LINK_WEIGHT;
+    if (s->cited) s->features += CITED_WEIGHT;
     if (s->mentions) s->features += MENTION_WEIGHT;
     if (s->question) s->features += QUESTION_WEIGHT;
     if (s->emoji) s->features += EMOJI_WEIGHT;
@@ -539,6 +581,7 @@ static void weigh_shape(state *s)
         !s->mentions && !s->hashtags && !s->voice && !s->any_denied &&
         s->reliable >= LONE_RELIABLE_MIN)
         s->features += LONE_WEIGHT;
+    if (s->label) s->features += LABEL_WEIGHT;
     if (s->sentences + !s->ends_with_stop >= CONTEXT_SENTENCES) s->features += CONTEXT_WEIGHT;
     if (s->words > DETAIL_FREE) {
         double d = DETAIL_WEIGHT * (double)(s->words - DETAIL_FREE);
@@ -550,6 +593,11 @@ static void weigh_shape(state *s)
     if (s->caps >= CAPS_MIN && (double)s->caps >= CAPS_RATIO * (double)s->words) {
         s->features += CAPS_WEIGHT;
         add_proof(s, s->caps_off, s->caps_end - s->caps_off, "caps");
+    }
+    if (s->ends_with_stop && !s->voice && !s->experience) s->features += STATEMENT_WEIGHT;
+    if (s->quotes) {
+        s->features += QUOTE_WEIGHT;
+        add_proof(s, s->quote_off, s->quote_end - s->quote_off, "quotation");
     }
     if (s->marks > 1) {
         s->features += EXCLAIM_WEIGHT * (double)(at_most(s->marks, EXCLAIM_MAX + 1) - 1);

@@ -55,6 +55,10 @@ static const span_row rows[] = {
      "an anecdote as proof, and denial of the pandemic"},
     {"Video shows nurses dumping vaccines in the trash, they are hiding the truth", 1,
      "Video shows", "video shows", "a video offered as proof"},
+    {"Video showing nurses dumping vaccines in the trash", 1, "Video showing", "video showing",
+     "the same proof in the participle"},
+    {"A post claims the flu shot is made with aborted babies", 1, "A post", "a post",
+     "a post named as the source of a claim"},
     /* Dangerous advice */
     {"Take 50,000 IU of vitamin D every day and you will never get sick again", 1, "50,000 IU",
      "dose-with-claim", "a dose beside a claim is advice someone may follow"},
@@ -159,6 +163,61 @@ static void test_orders(void **state)
                 score("who says the virus spreads through the air"));
 }
 
+/* The shape of a claim passed on: a statement ending in a full stop, a quotation; and the shape of
+ * a filed report: a short label before a colon. Each pair differs in that one ingredient. */
+static void test_claim_shape(void **state)
+{
+    (void)state;
+    /* A statement outweighs the same words as a headline, but not in a patient's own voice. */
+    assert_true(score("Hot baths protect you from the coronavirus. Tell your family") <
+                score("Tell your family. Hot baths protect you from the coronavirus."));
+    assert_true(score("My asthma got worse this winter. The inhaler helps.") ==
+                score("My asthma got worse this winter. The inhaler helps"));
+    /* A quotation raises a health claim, and is its evidence. */
+    const char *quoted = "\"Everyone with COVID-19 dies within a week\" says the post";
+    assert_true(score(quoted) > score("Everyone with COVID-19 dies within a week says the post"));
+    analyze(an, quoted);
+    assert_true(ftu_has_span(quoted, misinfo, "\"Everyone with COVID-19 dies within a week\"",
+                             "quotation"));
+    const char *curly = "He called it \xe2\x80\x9cthe virus that kills in hours\xe2\x80\x9d";
+    analyze(an, curly);
+    assert_true(ftu_has_span(curly, misinfo,
+                             "\xe2\x80\x9cthe virus that kills in hours\xe2\x80\x9d", "quotation"));
+    /* Quotation marks outside a health claim are nobody's misinformation. */
+    analyze(an, "She said \"see you at the game\" and left");
+    assert_int_equal(medtone_result_evidence_count(res, misinfo), 0);
+    /* A link after a finished sentence cites a source for it; after a headline it does not, and
+     * a link to a known unreliable host cites nothing. */
+    assert_true(score("Children are not immune to the flu. https://t.co/x1") <
+                score("Children are not immune to the flu https://t.co/x1"));
+    assert_true(score("Garlic cures the flu. https://www.naturalnews.com/x") >=
+                score("Garlic cures the flu https://www.naturalnews.com/x"));
+    /* A label before a colon opens a filed report; a colon later in the text does not count. */
+    assert_true(score("Flu season: what the new vaccine covers") <
+                score("Flu season and what the new vaccine covers"));
+    assert_true(
+        score("The flu vaccine covers three strains this year, the team said: all of them") ==
+        score("The flu vaccine covers three strains this year, the team said, all of them"));
+}
+
+/* Explainers and reports of an outbreak's response lower a health post; they are not evidence. */
+static void test_report_register(void **state)
+{
+    (void)state;
+    assert_true(score("How to talk to your kids about the coronavirus") <
+                score("Talk to your kids about the coronavirus"));
+    assert_true(score("What parents need to know about the flu vaccine") <
+                score("What parents think about the flu vaccine"));
+    assert_true(score("The school warns parents about the flu") <
+                score("The school tells parents about the flu"));
+    assert_true(score("The county's efforts against the flu") <
+                score("The county's work against the flu"));
+    const char *text = "Hospitals warn of the impact of the flu on healthcare staff";
+    analyze(an, text);
+    assert_false(ftu_has_span(text, misinfo, "impact", "impact"));
+    assert_false(ftu_has_span(text, misinfo, "healthcare", "healthcare"));
+}
+
 /* A user's cue layer extends the domain list: a host it names takes its weight. */
 static void test_user_domains(void **state)
 {
@@ -201,9 +260,10 @@ static void test_empty(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table),     cmocka_unit_test(test_spans_inside),
-        cmocka_unit_test(test_orders),    cmocka_unit_test(test_user_domains),
-        cmocka_unit_test(test_flags_off), cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_table),           cmocka_unit_test(test_spans_inside),
+        cmocka_unit_test(test_orders),          cmocka_unit_test(test_claim_shape),
+        cmocka_unit_test(test_report_register), cmocka_unit_test(test_user_domains),
+        cmocka_unit_test(test_flags_off),       cmocka_unit_test(test_empty),
     };
     return cmocka_run_group_tests(tests, setup, ftu_teardown);
 }
