@@ -260,7 +260,10 @@ static medtone_status add_first(medtone_trainer *t, const char *text, size_t len
         set_error(t, "too many rows (at most %u)", UINT32_MAX - 1);
         return MEDTONE_ERR_TOO_LARGE;
     }
+    /* A row is counted whole or not at all: a failure takes back what it counted, so the row
+     * may be added again (or left out) as if it had never been tried. */
     medtone_status st = mt_features_count(t->fx, t->vocab, text, len, (uint32_t)t->rows);
+    if (st != MEDTONE_OK) mt_vocab_uncount(t->vocab, (uint32_t)t->rows);
     if (st == MEDTONE_ERR_NOMEM) return nomem(t);
     if (st != MEDTONE_OK) {
         set_error(t, "row %zu: %s", t->rows + 1, medtone_status_str(st));
@@ -275,6 +278,7 @@ static medtone_status add_first(medtone_trainer *t, const char *text, size_t len
                               sizeof *t->text_off) != 0 ||
                    mt_reserve((void **)&t->text_label, &t->text_label_cap, t->rows + 1,
                               sizeof *t->text_label) != 0) {
+            mt_vocab_uncount(t->vocab, (uint32_t)t->rows);
             return nomem(t);
         } else {
             if (t->rows == 0) t->text_off[0] = 0;

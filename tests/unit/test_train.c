@@ -1,8 +1,8 @@
 /* test_train.c — learning lexicon layers (include/medtone/train.h, docs/train.md): a planted
  * signal is found and noise is not, the same seed gives the same bytes, a layer scores the same
  * from memory and from a file and exactly as the trainer's model says, learned cues never touch
- * hand-written ones, bad input gets a clear status, streaming works in bounded memory, and every
- * allocation failure of a small training run is clean.
+ * hand-written ones, bad input gets a clear status, and streaming works in bounded memory. Failing
+ * allocations are test_alloc_failure_train.c's.
  *
  * Data is synthetic, made here by a seeded generator; expectations are orderings and signs. */
 #define _POSIX_C_SOURCE 200809L /* getpid */
@@ -669,133 +669,6 @@ static void test_streaming(void **state)
     medtone_analyzer_free(an);
 }
 
-/* ----- allocation failures ------------------------------------------------------------------ */
-
-typedef struct counting {
-    long calls, fail_at, live;
-} counting;
-
-static counting g_count;
-
-static void *count_malloc(size_t size, void *user)
-{
-    counting *c = user;
-    if (c->fail_at && ++c->calls == c->fail_at) return NULL;
-    void *p = malloc(size);
-    if (p) c->live++;
-    return p;
-}
-
-static void *count_realloc(void *ptr, size_t size, void *user)
-{
-    counting *c = user;
-    if (c->fail_at && ++c->calls == c->fail_at) return NULL;
-    return realloc(ptr, size);
-}
-
-static void count_free(void *ptr, void *user)
-{
-    counting *c = user;
-    if (ptr) c->live--;
-    free(ptr);
-}
-
-static void arm(long n)
-{
-    g_count.calls = 0;
-    g_count.fail_at = n;
-}
-
-static int setup_counting(void **state)
-{
-    (void)state;
-    memset(&g_count, 0, sizeof g_count);
-    return medtone_set_allocator(count_malloc, count_realloc, count_free, &g_count);
-}
-
-static int teardown_counting(void **state)
-{
-    (void)state;
-    return medtone_set_allocator(NULL, NULL, NULL, NULL);
-}
-
-/* One small training run: every call either works or says NOMEM, and nothing leaks. */
-static void nomem_loop(size_t target)
-{
-    medtone_analyzer *an = new_analyzer(0);
-    const char *lexicon = "good\t2\nbad\t-2\nnot\t0\tnegator\n";
-    assert_int_equal(medtone_analyzer_load_lexicon_data(an, "l", lexicon, strlen(lexicon)),
-                     MEDTONE_OK);
-    long base = g_count.live;
-    int failures = 0;
-    for (long n = 1;; n++) {
-        arm(n);
-        medtone_trainer *t = NULL;
-        medtone_status st = medtone_trainer_new(an, target, &t);
-        if (st == MEDTONE_OK) st = medtone_trainer_set_option(t, MEDTONE_TRAIN_FOLDS, 2);
-        if (st == MEDTONE_OK) st = add_rows(t, 40, target == MEDTONE_TRAIN_SENTIMENT, 5);
-        if (st == MEDTONE_OK) st = medtone_trainer_fit(t, NULL);
-        const char *data = NULL;
-        size_t len = 0;
-        if (st == MEDTONE_OK) st = medtone_trainer_layer_data(t, "n", &data, &len);
-        arm(0);
-        if (st == MEDTONE_OK) {
-            assert_true(len > 0);
-            assert_true(medtone_trainer_term_count(t) > 0);
-            medtone_trainer_free(t);
-            break;
-        }
-        /* reason: the only failure of a valid run is a lack of memory */
-        assert_int_equal(st, MEDTONE_ERR_NOMEM);
-        medtone_trainer_free(t);
-        failures++;
-        /* reason: nothing leaks on any failure path */
-        assert_int_equal(g_count.live, base);
-        assert_true(n < 100000);
-    }
-    assert_true(failures > 10);
-    assert_int_equal(g_count.live, base);
-    medtone_analyzer_free(an);
-}
-
-static void test_nomem_flag(void **state)
-{
-    (void)state;
-    nomem_loop(MEDTONE_FLAG_MISINFO);
-}
-
-static void test_nomem_sentiment(void **state)
-{
-    (void)state;
-    nomem_loop(MEDTONE_TRAIN_SENTIMENT);
-}
-
-/* reason: a failed fit may be called again once memory is back, and then succeeds */
-static void test_nomem_fit_retry(void **state)
-{
-    (void)state;
-    medtone_analyzer *an = new_analyzer(0);
-    int retried = 0;
-    for (long n = 1; n < 2000; n += 7) {
-        medtone_trainer *t = NULL;
-        assert_int_equal(medtone_trainer_new(an, MEDTONE_FLAG_MISINFO, &t), MEDTONE_OK);
-        assert_int_equal(add_rows(t, 40, 0, 5), MEDTONE_OK);
-        arm(n);
-        medtone_status st = medtone_trainer_fit(t, NULL);
-        arm(0);
-        if (st == MEDTONE_ERR_NOMEM) {
-            assert_int_equal(medtone_trainer_fit(t, NULL), MEDTONE_OK);
-            assert_string_equal(medtone_trainer_term(t, 0), "zorbly");
-            retried++;
-        } else {
-            assert_int_equal(st, MEDTONE_OK);
-        }
-        medtone_trainer_free(t);
-    }
-    assert_true(retried > 5);
-    medtone_analyzer_free(an);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -809,9 +682,6 @@ int main(void)
         cmocka_unit_test(test_learned_many_terms),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_streaming),
-        cmocka_unit_test_setup_teardown(test_nomem_flag, setup_counting, teardown_counting),
-        cmocka_unit_test_setup_teardown(test_nomem_sentiment, setup_counting, teardown_counting),
-        cmocka_unit_test_setup_teardown(test_nomem_fit_retry, setup_counting, teardown_counting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
