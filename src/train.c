@@ -363,6 +363,11 @@ medtone_status medtone_trainer_add(medtone_trainer *t, const char *text, size_t 
         return MEDTONE_ERR_INVALID_ARG;
     }
     size_t row = (t->state == ST_READ0 ? t->rows : t->pass_rows) + 1;
+    if (len > MEDTONE_ANALYZE_MAX_BYTES) {
+        set_error(t, "row %zu: a text of %zu bytes, over the %zu of MEDTONE_ANALYZE_MAX_BYTES", row,
+                  len, MEDTONE_ANALYZE_MAX_BYTES);
+        return MEDTONE_ERR_TOO_LARGE;
+    }
     if (t->flag >= 0 && label != 0 && label != 1) {
         set_error(t, "row %zu: a flag label is 1 or 0", row);
         return MEDTONE_ERR_INVALID_ARG;

@@ -94,6 +94,16 @@ expect_grep "nope.jsonl" "$tmp/err" "missing input named"
 expect_status 0 "batch explain" "$bin" batch --explain "$tmp/lines.txt"
 expect_grep '"terms":\[' "$tmp/out" "batch explanation"
 expect_status 2 "batch bad threads" "$bin" batch --threads 0 "$tmp/lines.txt"
+# a line over MEDTONE_ANALYZE_MAX_BYTES (128 MiB): an error in its row, the rows around it scored
+{ echo "great care"; head -c 134217729 /dev/zero | tr '\0' 'a'; echo; echo "rude staff"; } |
+  "$bin" batch --threads 2 > "$tmp/out" 2> "$tmp/err"
+[ $? -eq 1 ] && ok || bad "batch with a too large line exits 1"
+[ "$(wc -l < "$tmp/out")" -eq 3 ] && ok || bad "a too large line still gets its output row"
+expect_grep '"id":2,"error":"text too large: 134217729 bytes, the limit is 134217728"' "$tmp/out" \
+  "too large line reported in its row"
+expect_grep '"id":1,.*"label":"positive"' "$tmp/out" "the row before a too large line is scored"
+expect_grep '"id":3,.*"label":"negative"' "$tmp/out" "the row after a too large line is scored"
+expect_grep "1 row(s) could not be scored" "$tmp/err" "the too large row is counted"
 
 # flags: explained for people, in JSONL for machines, filters in batch
 expect_status 0 "score flags" "$bin" score --explain "Started lisinopril and now I can't stop coughing"

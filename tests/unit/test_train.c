@@ -573,6 +573,15 @@ static void test_bad_input(void **state)
     assert_non_null(strstr(medtone_trainer_last_error(t), "row 1"));
     assert_int_equal(medtone_trainer_add(t, "a", 1, NAN), MEDTONE_ERR_INVALID_ARG);
     assert_int_equal(medtone_trainer_add(t, NULL, 3, 1), MEDTONE_ERR_INVALID_ARG);
+    /* reason: a text medtone_analyze would refuse is refused here, and not counted */
+    char *huge = malloc(MEDTONE_ANALYZE_MAX_BYTES + 1);
+    assert_non_null(huge);
+    memset(huge, ' ', MEDTONE_ANALYZE_MAX_BYTES + 1);
+    assert_int_equal(medtone_trainer_add(t, huge, MEDTONE_ANALYZE_MAX_BYTES + 1, 1),
+                     MEDTONE_ERR_TOO_LARGE);
+    assert_non_null(strstr(medtone_trainer_last_error(t), "MEDTONE_ANALYZE_MAX_BYTES"));
+    assert_int_equal(medtone_trainer_row_count(t), 0);
+    free(huge);
     /* reason: one class only */
     for (int i = 0; i < 10; i++)
         assert_int_equal(medtone_trainer_add(t, "a b c", 5, 1), MEDTONE_OK);
