@@ -1,5 +1,6 @@
 /* alloc_fail_util.h — the failing allocator that the allocation-failure tests share
- * (test_alloc_failure*.c, and the out-of-memory cases of test_lexicon.c and test_train.c).
+ * (test_alloc_failure*.c, and the out-of-memory cases of test_lexicon.c), and the analyzer they
+ * and test_train.c start from (alloc_test_analyzer).
  *
  * SQLite's habit: a counting allocator, installed with medtone_set_allocator before any object
  * exists, fails the Nth allocation (malloc or realloc) after alloc_arm(N); alloc_disarm() says

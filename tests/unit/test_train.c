@@ -25,19 +25,9 @@
 #include "result.h"
 #include "train.h"
 
-/* ----- helpers ---------------------------------------------------------------------------- */
+#include "alloc_fail_util.h" /* alloc_test_analyzer */
 
-static medtone_analyzer *new_analyzer(int embedded)
-{
-    medtone_options *o = medtone_options_new();
-    assert_non_null(o);
-    assert_int_equal(medtone_options_set_int(o, MEDTONE_OPT_EMBEDDED_LEXICONS, embedded),
-                     MEDTONE_OK);
-    medtone_analyzer *a = NULL;
-    assert_int_equal(medtone_analyzer_new(o, &a), MEDTONE_OK);
-    medtone_options_free(o);
-    return a;
-}
+/* ----- helpers ---------------------------------------------------------------------------- */
 
 static uint64_t g_rng;
 
@@ -109,7 +99,7 @@ static double weight_of(const medtone_trainer *t, const char *term)
 static void test_planted_flag(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     medtone_trainer *t = trained(an, MEDTONE_FLAG_MISINFO, 600, 1);
     /* reason: the word that decides the label has the largest weight; the noise word next to
      * nothing */
@@ -136,7 +126,7 @@ static void test_planted_flag(void **state)
 static void test_planted_sentiment(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(0);
+    medtone_analyzer *an = alloc_test_analyzer(0);
     medtone_trainer *t = trained(an, MEDTONE_TRAIN_SENTIMENT, 600, 1);
     size_t n = medtone_trainer_term_count(t);
     assert_true(n > 2);
@@ -156,7 +146,7 @@ static void test_planted_sentiment(void **state)
 static void test_same_seed_same_bytes(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     medtone_trainer *a = trained(an, MEDTONE_FLAG_MISINFO, 300, 3);
     medtone_trainer *b = trained(an, MEDTONE_FLAG_MISINFO, 300, 3);
     medtone_trainer *c = trained(an, MEDTONE_FLAG_MISINFO, 300, 4);
@@ -216,14 +206,14 @@ static int find_term(void *user, const char *key, size_t len, size_t off, size_t
 static void test_reload_scores_same(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     medtone_trainer *t = trained(an, MEDTONE_FLAG_MISINFO, 400, 1);
     const char *data;
     size_t len;
     assert_int_equal(medtone_trainer_layer_data(t, NULL, &data, &len), MEDTONE_OK);
     const char *path = temp_path("flag.tsv");
     assert_int_equal(medtone_trainer_write_layer(t, path, NULL), MEDTONE_OK);
-    medtone_analyzer *mem = new_analyzer(1), *file = new_analyzer(1);
+    medtone_analyzer *mem = alloc_test_analyzer(1), *file = alloc_test_analyzer(1);
     assert_int_equal(medtone_analyzer_load_cues_data(mem, "learned", data, len), MEDTONE_OK);
     assert_int_equal(medtone_analyzer_load_cues(file, path), MEDTONE_OK);
     remove(path);
@@ -287,7 +277,7 @@ static void test_reload_scores_same(void **state)
 static void test_sentiment_layer_scores_as_model(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     medtone_trainer *t = NULL;
     assert_int_equal(medtone_trainer_new(an, MEDTONE_TRAIN_SENTIMENT, &t), MEDTONE_OK);
     assert_int_equal(medtone_trainer_set_option(t, MEDTONE_TRAIN_FOLDS, 0), MEDTONE_OK);
@@ -316,7 +306,7 @@ static void test_sentiment_layer_scores_as_model(void **state)
     /* reason: "not good" is learned as a two-word term that still negates what follows */
     assert_non_null(strstr(data, "\nnot good\t"));
     assert_non_null(strstr(data, "\tnegator\n"));
-    medtone_analyzer *mem = new_analyzer(1), *file = new_analyzer(1);
+    medtone_analyzer *mem = alloc_test_analyzer(1), *file = alloc_test_analyzer(1);
     assert_int_equal(medtone_analyzer_load_lexicon_data(mem, "learned", data, len), MEDTONE_OK);
     const char *path = temp_path("sentiment.tsv");
     assert_int_equal(medtone_trainer_write_layer(t, path, "a note"), MEDTONE_OK);
@@ -440,7 +430,7 @@ static void test_ngrams(void **state)
 static void test_learned_layer_loading(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     /* reason: a learned line needs the flag it corrects */
     assert_int_equal(medtone_analyzer_load_cues_data(an, "x", "hoax\t1\tlearned\n", 15),
                      MEDTONE_ERR_PARSE);
@@ -473,7 +463,7 @@ static void test_learned_layer_loading(void **state)
     assert_true(mt_lexicon_layer_bias(an->cues, layers) == -0.5);
     assert_int_equal(mt_lexicon_layer_target(an->cues, 0), -1);
     /* reason: the correction moves the score the hand-written flag gave, by bias and weights */
-    medtone_analyzer *plain = new_analyzer(1);
+    medtone_analyzer *plain = alloc_test_analyzer(1);
     medtone_result *r = medtone_result_new(), *r0 = medtone_result_new();
     const char *text = "Big news: the virus is a hoax";
     assert_int_equal(medtone_analyze(an, text, strlen(text), r), MEDTONE_OK);
@@ -523,7 +513,7 @@ static void test_learned_many_terms(void **state)
         n += (size_t)sprintf(layer + n, "w%dq\t0.01\tlearned\n", k);
         m += (size_t)sprintf(text + m, "w%dq. w%dq. ", k, k); /* twice, never in a bigram */
     }
-    medtone_analyzer *an = new_analyzer(1), *plain = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1), *plain = alloc_test_analyzer(1);
     assert_int_equal(medtone_analyzer_load_cues_data(an, "many", layer, n), MEDTONE_OK);
     medtone_result *r = medtone_result_new(), *r0 = medtone_result_new();
     assert_int_equal(medtone_analyze(an, text, m, r), MEDTONE_OK);
@@ -546,7 +536,7 @@ static void test_learned_many_terms(void **state)
 static void test_bad_input(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(0);
+    medtone_analyzer *an = alloc_test_analyzer(0);
     medtone_trainer *t = NULL;
     /* reason: unknown targets and NULLs are refused */
     assert_int_equal(medtone_trainer_new(an, 999, &t), MEDTONE_ERR_INVALID_ARG);
@@ -640,7 +630,7 @@ static void test_bad_input(void **state)
 static void test_streaming(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     medtone_trainer *t = NULL;
     /* About 1.5 MB of text against a budget of 1 MB: the trainer must stream. */
     int rows = 24000, passes = 0, again = 0;
