@@ -41,14 +41,7 @@ static void setup(void)
     FUZZ_CHECK(g_res != NULL);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    setup();
-    return 0;
-}
+FUZZ_INITIALIZE(setup)
 
 static medtone_entities *new_registry(int with_base)
 {
