@@ -459,6 +459,13 @@ static medtone_status build_features(medtone_trainer *t, int *outgrown)
     return MEDTONE_OK;
 }
 
+/* A kept row's features: NULL when no row had any (then none was allocated, and NULL + 0 is
+ * undefined). */
+static const mt_feat *row_feats(const medtone_trainer *t, const mt_row *r)
+{
+    return t->feat ? t->feat + r->feat0 : NULL;
+}
+
 /* The measures of the held-out scores so far (uncalibrated), for progress. */
 static void epoch_progress(medtone_trainer *t, unsigned epoch)
 {
@@ -471,7 +478,7 @@ static void epoch_progress(medtone_trainer *t, unsigned epoch)
     if (pred && label) {
         for (size_t i = 0; i < t->rows; i++) {
             mt_cv_row cv;
-            score_row(t, &t->row[i], t->feat + t->row[i].feat0, &cv);
+            score_row(t, &t->row[i], row_feats(t, &t->row[i]), &cv);
             pred[i] = cv.pred;
             label[i] = cv.label;
         }
@@ -517,14 +524,14 @@ static medtone_status train_in_memory(medtone_trainer *t)
         }
         for (size_t i = 0; i < t->rows; i++) {
             const mt_row *r = &t->row[order[i]];
-            train_row(t, r, t->feat + r->feat0);
+            train_row(t, r, row_feats(t, r));
         }
         st = end_epoch(t, epoch);
     }
     mt_free(order);
     if (st != MEDTONE_OK) return st;
     for (size_t i = 0; i < t->rows; i++)
-        score_row(t, &t->row[i], t->feat + t->row[i].feat0, &t->cv[i]);
+        score_row(t, &t->row[i], row_feats(t, &t->row[i]), &t->cv[i]);
     return MEDTONE_OK;
 }
 
