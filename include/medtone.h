@@ -258,7 +258,15 @@ typedef struct medtone_result medtone_result;
 MEDTONE_API medtone_result *medtone_result_new(void);
 MEDTONE_API void medtone_result_free(medtone_result *result);
 
-/* Analyzes text[0..len) into `result`. On failure the result is left empty (compound 0). */
+/* The longest text medtone_analyze takes: 128 MiB. Analysis keeps about 28 bytes per byte of
+ * text (more for text of short words: some 120 bytes per token), so a text at the limit may need
+ * some 4 GB; a longer one is refused with MEDTONE_ERR_TOO_LARGE before anything is allocated.
+ * No post comes near it: split a longer document and analyze the parts. */
+#define MEDTONE_ANALYZE_MAX_BYTES ((size_t)128 << 20)
+
+/* Analyzes text[0..len) into `result`. On failure the result is left empty (compound 0):
+ * MEDTONE_ERR_INVALID_ARG for a NULL analyzer or result, or NULL text with len > 0;
+ * MEDTONE_ERR_TOO_LARGE for len > MEDTONE_ANALYZE_MAX_BYTES; MEDTONE_ERR_NOMEM. */
 MEDTONE_API medtone_status medtone_analyze(const medtone_analyzer *analyzer, const char *text,
                                            size_t len, medtone_result *result);
 

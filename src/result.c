@@ -48,7 +48,9 @@ medtone_status medtone_analyze(const medtone_analyzer *analyzer, const char *tex
     if (!result) return MEDTONE_ERR_INVALID_ARG;
     mt_result_reset(result);
     if (!analyzer || (!text && len > 0)) return MEDTONE_ERR_INVALID_ARG;
-    medtone_status st = mt_score(analyzer, text ? text : "", len, result);
+    medtone_status st = len > MEDTONE_ANALYZE_MAX_BYTES
+                            ? MEDTONE_ERR_TOO_LARGE
+                            : mt_score(analyzer, text ? text : "", len, result);
     if (st == MEDTONE_OK && analyzer->flags)
         st = mt_flags_run(analyzer, text ? text : "", len, result);
     if (st != MEDTONE_OK) {

@@ -260,7 +260,10 @@ static medtone_status add_first(medtone_trainer *t, const char *text, size_t len
         set_error(t, "too many rows (at most %u)", UINT32_MAX - 1);
         return MEDTONE_ERR_TOO_LARGE;
     }
+    /* A row is counted whole or not at all: a failure takes back what it counted, so the row
+     * may be added again (or left out) as if it had never been tried. */
     medtone_status st = mt_features_count(t->fx, t->vocab, text, len, (uint32_t)t->rows);
+    if (st != MEDTONE_OK) mt_vocab_uncount(t->vocab, (uint32_t)t->rows);
     if (st == MEDTONE_ERR_NOMEM) return nomem(t);
     if (st != MEDTONE_OK) {
         set_error(t, "row %zu: %s", t->rows + 1, medtone_status_str(st));
@@ -275,6 +278,7 @@ static medtone_status add_first(medtone_trainer *t, const char *text, size_t len
                               sizeof *t->text_off) != 0 ||
                    mt_reserve((void **)&t->text_label, &t->text_label_cap, t->rows + 1,
                               sizeof *t->text_label) != 0) {
+            mt_vocab_uncount(t->vocab, (uint32_t)t->rows);
             return nomem(t);
         } else {
             if (t->rows == 0) t->text_off[0] = 0;
@@ -359,6 +363,11 @@ medtone_status medtone_trainer_add(medtone_trainer *t, const char *text, size_t 
         return MEDTONE_ERR_INVALID_ARG;
     }
     size_t row = (t->state == ST_READ0 ? t->rows : t->pass_rows) + 1;
+    if (len > MEDTONE_ANALYZE_MAX_BYTES) {
+        set_error(t, "row %zu: a text of %zu bytes, over the %zu of MEDTONE_ANALYZE_MAX_BYTES", row,
+                  len, MEDTONE_ANALYZE_MAX_BYTES);
+        return MEDTONE_ERR_TOO_LARGE;
+    }
     if (t->flag >= 0 && label != 0 && label != 1) {
         set_error(t, "row %zu: a flag label is 1 or 0", row);
         return MEDTONE_ERR_INVALID_ARG;
@@ -450,6 +459,13 @@ static medtone_status build_features(medtone_trainer *t, int *outgrown)
     return MEDTONE_OK;
 }
 
+/* A kept row's features: NULL when no row had any (then none was allocated, and NULL + 0 is
+ * undefined). */
+static const mt_feat *row_feats(const medtone_trainer *t, const mt_row *r)
+{
+    return t->feat ? t->feat + r->feat0 : NULL;
+}
+
 /* The measures of the held-out scores so far (uncalibrated), for progress. */
 static void epoch_progress(medtone_trainer *t, unsigned epoch)
 {
@@ -462,7 +478,7 @@ static void epoch_progress(medtone_trainer *t, unsigned epoch)
     if (pred && label) {
         for (size_t i = 0; i < t->rows; i++) {
             mt_cv_row cv;
-            score_row(t, &t->row[i], t->feat + t->row[i].feat0, &cv);
+            score_row(t, &t->row[i], row_feats(t, &t->row[i]), &cv);
             pred[i] = cv.pred;
             label[i] = cv.label;
         }
@@ -508,14 +524,14 @@ static medtone_status train_in_memory(medtone_trainer *t)
         }
         for (size_t i = 0; i < t->rows; i++) {
             const mt_row *r = &t->row[order[i]];
-            train_row(t, r, t->feat + r->feat0);
+            train_row(t, r, row_feats(t, r));
         }
         st = end_epoch(t, epoch);
     }
     mt_free(order);
     if (st != MEDTONE_OK) return st;
     for (size_t i = 0; i < t->rows; i++)
-        score_row(t, &t->row[i], t->feat + t->row[i].feat0, &t->cv[i]);
+        score_row(t, &t->row[i], row_feats(t, &t->row[i]), &t->cv[i]);
     return MEDTONE_OK;
 }
 

@@ -29,6 +29,8 @@ void mt_vocab_free(mt_vocab *v);
  * When the vocabulary is full, the rarest terms are dropped to make room (so a count is a lower
  * bound). Returns 0 or -1 when out of memory. */
 int mt_vocab_count(mt_vocab *v, const char *key, size_t len, uint32_t row);
+/* Takes back the counts of row `row` (the last row counted), after it failed half-way. */
+void mt_vocab_uncount(mt_vocab *v, uint32_t row);
 /* Keeps the terms counted in at least min_count rows and accepted by keep (may be NULL; it
  * returns 1 to keep a term, 0 to drop it, -1 when out of memory), at most
  * max_terms of them (the most frequent, ties by bytes), renumbered 0..size-1 in byte order.

@@ -363,7 +363,9 @@ static medtone_status flag_row(mt_features *fx, const mt_vocab *v, const char *t
     fx->nids = 0;
     if (mt_ngrams_each(fx->res->tokens, "", 0, &fx->key, &fx->key_cap, collect_id, fx) != 0)
         return MEDTONE_ERR_NOMEM;
-    qsort(fx->ids, fx->nids, sizeof *fx->ids, cmp_u32);
+    /* A row without a learnable term has no ids, and none were ever allocated when it is the
+     * first: qsort must not be given that NULL, not even with a count of 0. */
+    if (fx->nids > 1) qsort(fx->ids, fx->nids, sizeof *fx->ids, cmp_u32);
     for (size_t k = 0; k < fx->nids; k++) {
         if (k && fx->ids[k] == fx->ids[k - 1]) continue;
         if (push_feat(feats, nfeats, cap, fx->ids[k], 1.0) != 0) return MEDTONE_ERR_NOMEM;
@@ -409,7 +411,9 @@ static medtone_status sentiment_row(mt_features *fx, const mt_vocab *v, mt_term_
             info[id].v0_den += m * m;
         }
     }
-    /* One feature per term: occurrences summed (the model is linear in each valence). */
+    /* One feature per term: occurrences summed (the model is linear in each valence). No
+     * feature, and *feats may still be NULL: nothing to do (NULL + 0 is no pointer either). */
+    if (row->nfeat == 0) return MEDTONE_OK;
     mt_feat *f = *feats + row->feat0;
     qsort(f, row->nfeat, sizeof *f, cmp_feat);
     size_t n = 0;

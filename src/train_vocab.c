@@ -66,11 +66,10 @@ static size_t find_slot(const mt_vocab *v, uint64_t h, const char *key, size_t l
     }
 }
 
-/* A new table of `size` slots for the current terms. */
-static int rehash(mt_vocab *v, size_t size)
+/* Puts `slots` (zeroed, `size` of them, a power of two) in place of the table and indexes the
+ * current terms in it. Cannot fail. */
+static void install_slots(mt_vocab *v, uint32_t *slots, size_t size)
 {
-    uint32_t *slots = mt_calloc(size, sizeof *slots);
-    if (!slots) return -1;
     mt_free(v->slots);
     v->slots = slots;
     v->mask = size - 1;
@@ -78,6 +77,14 @@ static int rehash(mt_vocab *v, size_t size)
         const vterm *t = &v->terms[k];
         v->slots[find_slot(v, t->hash, v->arena + t->key, t->len)] = (uint32_t)k + 1;
     }
+}
+
+/* A new table of `size` slots for the current terms. */
+static int rehash(mt_vocab *v, size_t size)
+{
+    uint32_t *slots = mt_calloc(size, sizeof *slots);
+    if (!slots) return -1;
+    install_slots(v, slots, size);
     return 0;
 }
 
@@ -97,11 +104,17 @@ static void compact(mt_vocab *v, const unsigned char *keep_term)
     v->arena_len = at;
 }
 
-/* Drops the rarest terms until at most three quarters of the cap are left. */
+/* Drops the rarest terms until at most three quarters of the cap are left. Both allocations
+ * come first: the terms move when they are compacted, so the table must be rebuilt then. */
 static int make_room(mt_vocab *v)
 {
     unsigned char *keep = mt_malloc(v->count ? v->count : 1);
-    if (!keep) return -1;
+    uint32_t *slots = mt_calloc(v->mask + 1, sizeof *slots);
+    if (!keep || !slots) {
+        mt_free(keep);
+        mt_free(slots);
+        return -1;
+    }
     size_t target = v->max_terms / 4 * 3, left = v->count;
     for (uint32_t floor = 1; left > target; floor++) {
         left = 0;
@@ -112,7 +125,8 @@ static int make_room(mt_vocab *v)
     }
     compact(v, keep);
     mt_free(keep);
-    return rehash(v, v->mask + 1);
+    install_slots(v, slots, v->mask + 1);
+    return 0;
 }
 
 int mt_vocab_count(mt_vocab *v, const char *key, size_t len, uint32_t row)
@@ -146,6 +160,16 @@ int mt_vocab_count(mt_vocab *v, const char *key, size_t len, uint32_t row)
     v->arena_len += len + 1;
     v->slots[slot] = (uint32_t)++v->count;
     return 0;
+}
+
+void mt_vocab_uncount(mt_vocab *v, uint32_t row)
+{
+    for (size_t k = 0; k < v->count; k++) {
+        vterm *t = &v->terms[k];
+        if (t->last_row != row + 1) continue;
+        t->last_row = 0;
+        t->rows--; /* a term left with 0 rows is the first to go, and is never learned */
+    }
 }
 
 /* Sorting by key: a copy of each term with the address of its bytes, so that the comparison
@@ -223,13 +247,7 @@ int mt_vocab_freeze(mt_vocab *v, size_t min_count, size_t max_terms,
     v->arena_len = at;
     v->arena_cap = arena_cap;
     v->count = n;
-    mt_free(v->slots);
-    v->slots = slots;
-    v->mask = size - 1;
-    for (size_t k = 0; k < v->count; k++) {
-        const vterm *t = &v->terms[k];
-        v->slots[find_slot(v, t->hash, v->arena + t->key, t->len)] = (uint32_t)k + 1;
-    }
+    install_slots(v, slots, size);
     return 0;
 }
 

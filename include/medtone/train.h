@@ -151,7 +151,10 @@ MEDTONE_API medtone_status medtone_trainer_set_progress(medtone_trainer *trainer
  * target takes 1 (the flag should fire) or 0; the sentiment target a number in [-1, 1], the
  * compound the text deserves (a 1..10 rating r maps to (r - 5.5) / 4.5; negative, neutral,
  * positive to -1, 0, 1). MEDTONE_ERR_INVALID_ARG for another label (medtone_trainer_last_error
- * says which row), or when the trainer is not reading rows (after the last pass); NOMEM. */
+ * says which row), or when the trainer is not reading rows (after the last pass);
+ * MEDTONE_ERR_TOO_LARGE for a text over MEDTONE_ANALYZE_MAX_BYTES (nothing changes); NOMEM. A
+ * failure in the first pass leaves the trainer as it was: the row may be added again, or left
+ * out. A failure in a later pass (streaming) leaves only _free to do, as for fit. */
 MEDTONE_API medtone_status medtone_trainer_add(medtone_trainer *trainer, const char *text,
                                                size_t len, double label);
 

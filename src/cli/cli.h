@@ -52,6 +52,10 @@ void cli_reader_close(cli_reader *r);
  * when out of memory, -3 when the input is corrupt or truncated gzip. */
 long cli_reader_line(cli_reader *r, const char **line);
 
+/* A whole string as a finite number (strtod: leading white space, no trailing characters, no
+ * overflow) into *out. Returns 0, or -1 when it is not one. */
+int cli_parse_double(const char *s, double *out);
+
 /* Column `col` (0-based) of a tab-separated line: its start and length. -1 when the line has
  * fewer columns. */
 int cli_tsv_column(const char *line, size_t len, int col, const char **start, size_t *clen);

@@ -93,7 +93,8 @@ static void usage(FILE *out)
             "  -o, --output FILE        write to FILE instead of standard output\n");
     fputs(cli_lexicon_help, out);
     fprintf(out, "  -h, --help               show this help\n"
-                 "Malformed rows produce {\"id\":..., \"error\":...} and exit status 1.\n");
+                 "Malformed rows, and texts over 128 MiB (the limit of the library), produce\n"
+                 "{\"id\":..., \"error\":...} and exit status 1; the other rows are scored.\n");
 }
 
 /* Appends v in decimal. */
@@ -233,6 +234,13 @@ static void run_block(job *j, const chunk *ch, size_t k)
             put_uint(&bk->out, lr->lineno);
         }
         medtone_status st = medtone_analyze(j->an, text, tlen, j->res);
+        if (st == MEDTONE_ERR_TOO_LARGE) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "text too large: %zu bytes, the limit is %zu", tlen,
+                     MEDTONE_ANALYZE_MAX_BYTES);
+            error_row(bk, msg);
+            continue;
+        }
         if (st != MEDTONE_OK) {
             error_row(bk, medtone_status_str(st));
             continue;

@@ -124,10 +124,8 @@ static int parse_label(const char *s, enum label_kind *kind, double *value, int 
         *value = *cls;
         return 0;
     }
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno) return -1;
+    double v; /* a finite number: "nan" or "inf" is no score */
+    if (cli_parse_double(s, &v) != 0) return -1;
     if (*kind == KIND_AUTO) *kind = strchr(s, '.') ? KIND_SCORE : KIND_RATING;
     if (*kind == KIND_RATING && (v < 1 || v > 10)) return -1;
     if (*kind != KIND_SCORE && *kind != KIND_RATING) return -1;
@@ -292,14 +290,6 @@ static void report(const char *path, const rows *r, enum label_kind kind, const 
                metric_f1_of(&cm, g));
 }
 
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtod(s, &end);
-    return end != s && !*end && !errno && isfinite(*out) ? 0 : -1;
-}
-
 int cmd_eval(int argc, char **argv)
 {
     eval_opts o = {.pos = 0.05, .neg = -0.05, .flag = -1, .threshold = -1};
@@ -338,7 +328,7 @@ int cmd_eval(int argc, char **argv)
             o.flag = (long)idx;
             o.kind = KIND_FLAG;
         } else if (!strcmp(a, "--threshold")) {
-            if (parse_double(v, &o.threshold) != 0 || o.threshold < 0 || o.threshold > 1) {
+            if (cli_parse_double(v, &o.threshold) != 0 || o.threshold < 0 || o.threshold > 1) {
                 cli_error("eval", "--threshold takes a number in [0, 1], not '%s'", v);
                 return CLI_USAGE;
             }
@@ -353,7 +343,7 @@ int cmd_eval(int argc, char **argv)
             }
         } else if (!strcmp(a, "--pos-threshold") || !strcmp(a, "--neg-threshold")) {
             double x;
-            if (parse_double(v, &x) != 0 || x < -1 || x > 1) {
+            if (cli_parse_double(v, &x) != 0 || x < -1 || x > 1) {
                 cli_error("eval", "%s takes a number in [-1, 1], not '%s'", a, v);
                 return CLI_USAGE;
             }

@@ -843,9 +843,8 @@ typedef struct settings {
 
 static int number_arg(const char *opt, const char *v, double lo, double hi, double *out)
 {
-    char *end;
-    double d = strtod(v, &end);
-    if (*end || end == v || !(d >= lo && d <= hi)) {
+    double d;
+    if (cli_parse_double(v, &d) != 0 || !(d >= lo && d <= hi)) {
         cli_error("report", "%s takes a number from %g to %g, not '%s'", opt, lo, hi, v);
         return -1;
     }

@@ -80,10 +80,8 @@ static int parse_label(const char *s, int flag, enum label_kind *kind, double *v
             *value = c - 1;
             return 0;
         }
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(v)) return -1;
+    double v;
+    if (cli_parse_double(s, &v) != 0) return -1;
     if (*kind == KIND_AUTO) *kind = strchr(s, '.') ? KIND_SCORE : KIND_RATING;
     if (*kind == KIND_RATING) {
         if (v < 1 || v > 10) return -1;
@@ -176,14 +174,6 @@ static int read_pass(medtone_trainer *tr, char **files, int nfiles, train_opts *
         if (pass == 0 && f < 256) o->rows_per_file[f] = rows;
     }
     return 0;
-}
-
-static int parse_num(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtod(s, &end);
-    return end != s && !*end && !errno && isfinite(*out) ? 0 : -1;
 }
 
 /* The notes of the layer's header: the command's data files and labels. */
@@ -324,7 +314,7 @@ int cmd_train(int argc, char **argv)
             k++;
         if (k < sizeof numeric / sizeof numeric[0]) {
             double x;
-            if (parse_num(v, &x) != 0 || nset == sizeof set / sizeof set[0]) {
+            if (cli_parse_double(v, &x) != 0 || nset == sizeof set / sizeof set[0]) {
                 cli_error("train", "%s takes a number, not '%s'", a, v);
                 return CLI_USAGE;
             }
@@ -384,7 +374,7 @@ int cmd_train(int argc, char **argv)
         }
     const char *epoch = getenv("SOURCE_DATE_EPOCH");
     double date;
-    if (epoch && parse_num(epoch, &date) == 0 && date >= 0)
+    if (epoch && cli_parse_double(epoch, &date) == 0 && date >= 0)
         medtone_trainer_set_option(tr, MEDTONE_TRAIN_DATE, floor(date));
     if (!o.quiet) medtone_trainer_set_progress(tr, on_progress, NULL);
 

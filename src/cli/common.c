@@ -1,8 +1,19 @@
-/* common.c — options every scoring sub-command shares: which lexicons build the analyzer. */
+/* common.c — options every scoring sub-command shares: which lexicons build the analyzer, and
+ * how a number is read from the command line or a file. */
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+
+int cli_parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return end != s && !*end && !errno && isfinite(*out) ? 0 : -1;
+}
 
 int cli_lexicon_option(const char *cmd, int argc, char **argv, int *i, cli_lexicons *lx)
 {

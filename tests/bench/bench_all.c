@@ -52,140 +52,8 @@
 #include "flags.h"
 #include "result.h"
 
-typedef struct corpus {
-    char *data;
-    size_t len, cap;
-    size_t *ends; /* end offset of each post in data */
-    size_t count, ends_cap;
-} corpus;
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_all: %s\n", what);
-    exit(1);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n);
-    if (!p) die("out of memory");
-    return p;
-}
-
-static void reserve(corpus *c, size_t n)
-{
-    if (c->len + n > c->cap) {
-        while (c->len + n > c->cap) c->cap = c->cap ? c->cap * 2 : 1u << 20;
-        c->data = xrealloc(c->data, c->cap);
-    }
-    if (c->count == c->ends_cap) {
-        c->ends_cap = c->ends_cap ? c->ends_cap * 2 : 4096;
-        c->ends = xrealloc(c->ends, c->ends_cap * sizeof *c->ends);
-    }
-}
-
-static void add_post(corpus *c, const char *p, size_t n)
-{
-    reserve(c, n);
-    memcpy(c->data + c->len, p, n);
-    c->len += n;
-    c->ends[c->count++] = c->len;
-}
-
-/* Appends a copy of data[off, off + n): a post already in the corpus. */
-static void repeat_post(corpus *c, size_t off, size_t n)
-{
-    reserve(c, n);
-    memcpy(c->data + c->len, c->data + off, n);
-    c->len += n;
-    c->ends[c->count++] = c->len;
-}
-
-/* Field `col` of a tab-separated line, or NULL. */
-static const char *field_at(const char *line, size_t n, int col, size_t *flen)
-{
-    const char *p = line, *end = line + n;
-    for (int k = 0; k < col; k++) {
-        p = memchr(p, '\t', (size_t)(end - p));
-        if (!p) return NULL;
-        p++;
-    }
-    const char *q = memchr(p, '\t', (size_t)(end - p));
-    *flen = (size_t)((q ? q : end) - p);
-    return p;
-}
-
-/* A .tsv file whose header names a "text" column gives that column; with lines_ok, any other file
- * gives one post per line. */
-static void load_file(corpus *c, const char *path, int lines_ok)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "bench_all: %s: %s\n", path, strerror(errno));
-        exit(1);
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    int first = 1, col = -1;
-    while ((n = getline(&line, &cap, f)) >= 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
-        if (first) {
-            first = 0;
-            for (int k = 0; k < 64; k++) {
-                size_t flen;
-                const char *h = field_at(line, (size_t)n, k, &flen);
-                if (!h) break;
-                if (flen == 4 && !memcmp(h, "text", 4)) col = k;
-            }
-            if (col >= 0) continue;
-            if (!lines_ok) break;
-        }
-        if (col < 0) {
-            if (n) add_post(c, line, (size_t)n);
-            continue;
-        }
-        size_t flen;
-        const char *field = field_at(line, (size_t)n, col, &flen);
-        if (field && flen) add_post(c, field, flen);
-    }
-    free(line);
-    fclose(f);
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void load_dir(corpus *c, const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t k = strlen(e->d_name);
-        if (k < 5 || strcmp(e->d_name + k - 4, ".tsv") != 0) continue;
-        names = xrealloc(names, (n + 1) * sizeof *names);
-        if (asprintf(&names[n++], "%s/%s", dir, e->d_name) < 0) die("out of memory");
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, by_name); /* the same corpus, in the same order, every run */
-    for (size_t i = 0; i < n; i++) {
-        load_file(c, names[i], 0);
-        free(names[i]);
-    }
-    free(names);
-}
-
-static double clock_s(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#define BENCH_NAME "bench_all"
+#include "bench_corpus.h"
 
 static double wall(void)
 {
@@ -195,17 +63,6 @@ static double wall(void)
 static double cpu(void)
 {
     return clock_s(CLOCK_PROCESS_CPUTIME_ID);
-}
-
-/* ../shared/data beside the repository, found from this file's path (tests/bench/...). */
-static const char *default_dir(void)
-{
-    static char buf[4096];
-    const char *self = __FILE__;
-    const char *cut = strstr(self, "tests/bench/bench_all.c");
-    if (!cut || (size_t)(cut - self) + 20 > sizeof buf) return "../shared/data";
-    snprintf(buf, sizeof buf, "%.*s../shared/data", (int)(cut - self), self);
-    return buf;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -516,20 +373,8 @@ int main(int argc, char **argv)
 
     if (!src) src = default_dir();
     corpus c = {0};
-    struct stat st;
-    if (stat(src, &st) != 0) die("cannot find the corpus (a folder of .tsv, a .tsv or a file)");
-    if (S_ISDIR(st.st_mode)) load_dir(&c, src);
-    else load_file(&c, src, 1);
-    if (!c.count) die("no posts found (need *.tsv files with a 'text' column, or lines)");
-
-    size_t base_count = c.count, base_len = c.len, target = (size_t)(target_mb * 1e6);
-    while (c.len < target) {
-        size_t start = 0;
-        for (size_t i = 0; i < base_count && c.len < target; i++) {
-            repeat_post(&c, start, c.ends[i] - start);
-            start = c.ends[i];
-        }
-    }
+    size_t base_count, base_len;
+    corpus_load(&c, src, (size_t)(target_mb * 1e6), &base_count, &base_len);
     printf("corpus: %s\n  %zu posts (%zu distinct, %.1f MB distinct), %.1f MB, %.0f bytes/post\n",
            src, c.count, base_count, (double)base_len / 1e6, (double)c.len / 1e6,
            (double)c.len / (double)c.count);
@@ -601,7 +446,6 @@ int main(int argc, char **argv)
     medtone_analyzer_free(an_on);
     medtone_analyzer_free(an_off);
     if (own_lines) unlink(tmp_lines);
-    free(c.data);
-    free(c.ends);
+    corpus_free(&c);
     return sink == 0.12345 ? 3 : 0; /* never true; uses sink */
 }

@@ -94,6 +94,16 @@ expect_grep "nope.jsonl" "$tmp/err" "missing input named"
 expect_status 0 "batch explain" "$bin" batch --explain "$tmp/lines.txt"
 expect_grep '"terms":\[' "$tmp/out" "batch explanation"
 expect_status 2 "batch bad threads" "$bin" batch --threads 0 "$tmp/lines.txt"
+# a line over MEDTONE_ANALYZE_MAX_BYTES (128 MiB): an error in its row, the rows around it scored
+{ echo "great care"; head -c 134217729 /dev/zero | tr '\0' 'a'; echo; echo "rude staff"; } |
+  "$bin" batch --threads 2 > "$tmp/out" 2> "$tmp/err"
+[ $? -eq 1 ] && ok || bad "batch with a too large line exits 1"
+[ "$(wc -l < "$tmp/out")" -eq 3 ] && ok || bad "a too large line still gets its output row"
+expect_grep '"id":2,"error":"text too large: 134217729 bytes, the limit is 134217728"' "$tmp/out" \
+  "too large line reported in its row"
+expect_grep '"id":1,.*"label":"positive"' "$tmp/out" "the row before a too large line is scored"
+expect_grep '"id":3,.*"label":"negative"' "$tmp/out" "the row after a too large line is scored"
+expect_grep "1 row(s) could not be scored" "$tmp/err" "the too large row is counted"
 
 # flags: explained for people, in JSONL for machines, filters in batch
 expect_status 0 "score flags" "$bin" score --explain "Started lisinopril and now I can't stop coughing"
@@ -119,6 +129,11 @@ expect_grep '"macro_f1"' "$tmp/out" "3-class metric"
 expect_grep '"spearman_rho"' "$tmp/out" "rating metric"
 expect_status 1 "eval bad label" "$bin" eval "$data/eval/badlabel.tsv"
 expect_grep "badlabel.tsv:3" "$tmp/err" "bad label names file and line"
+printf 'id\tlabel\ttext\n1\t2.5\tkind nurses\n2\tnan\trude staff\n' > "$tmp/nanlabel.tsv"
+expect_status 1 "eval nan label" "$bin" eval "$tmp/nanlabel.tsv"
+expect_grep "nanlabel.tsv:3: label 'nan'" "$tmp/err" "a score label must be a finite number"
+expect_status 2 "train number option" "$bin" train --target misinfo --out "$tmp/x.tsv" --l2 1e999 "$data/train/misinfo.tsv"
+expect_grep "takes a number" "$tmp/err" "an option's number must be finite"
 expect_status 2 "eval no file" "$bin" eval
 expect_status 0 "eval predictions" "$bin" eval --predictions "$tmp/pred.tsv" "$data/eval/score.tsv"
 [ "$(wc -l < "$tmp/pred.tsv")" -eq 5 ] && ok || bad "predictions file has one row per text"

@@ -25,14 +25,7 @@ static void setup(void)
     FUZZ_CHECK(g_res != NULL);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    setup();
-    return 0;
-}
+FUZZ_INITIALIZE(setup)
 
 static int in_text(size_t off, size_t len, size_t size)
 {

@@ -49,5 +49,17 @@ static inline int fuzz_valid_utf8(const char *s, size_t n)
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Defines LLVMFuzzerInitialize as a call of the target's `setup` (which builds its shared state
+ * once), so that libFuzzer and replay.c build it before the first input. */
+#define FUZZ_INITIALIZE(setup)                                                                     \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                                              \
+    {                                                                                              \
+        (void)argc;                                                                                \
+        (void)argv;                                                                                \
+        setup();                                                                                   \
+        return 0;                                                                                  \
+    }
 
 #endif

@@ -39,14 +39,7 @@ static void setup(void)
     FUZZ_CHECK(g_res != NULL);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    setup();
-    return 0;
-}
+FUZZ_INITIALIZE(setup)
 
 /* Every statistic of every entity over the first buckets and all buckets, for comparing. */
 #define SNAP_BUCKETS 4

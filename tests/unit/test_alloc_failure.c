@@ -1,8 +1,8 @@
 /* test_alloc_failure.c — every allocation the library makes can fail, and each failure is clean.
  *
- * SQLite's habit: a counting allocator, installed with medtone_set_allocator before any object
- * exists, fails the Nth allocation for N = 1, 2, ... until the operation runs through without
- * reaching N. For every N the operation must
+ * SQLite's habit (alloc_fail_util.h): a counting allocator, installed before any object exists,
+ * fails the Nth allocation for N = 1, 2, ... until the operation runs through without reaching
+ * N. For every N the operation must
  *   - return MEDTONE_ERR_NOMEM (or NULL from a *_new), never crash or report success wrongly;
  *   - leak nothing: the count of live blocks is back where it was once the attempt's objects are
  *     freed, and at the very end it is zero;
@@ -31,69 +31,7 @@
 #include "medtone.h"
 #include "medtone/reputation.h"
 
-/* ----- the counting allocator ------------------------------------------------------------- */
-
-typedef struct counting {
-    long calls;   /* allocations (malloc and realloc) since armed */
-    long fail_at; /* fail this call, 1-based; 0 = never */
-    long failed;  /* how many calls were failed since armed */
-    long live;    /* blocks allocated and not yet freed */
-    long total;   /* failures injected over the whole run, for the log */
-} counting;
-
-static counting g;
-
-static int should_fail(void)
-{
-    if (!g.fail_at) return 0;
-    if (++g.calls != g.fail_at) return 0;
-    g.failed++;
-    g.total++;
-    return 1;
-}
-
-static void *count_malloc(size_t size, void *user)
-{
-    (void)user;
-    if (should_fail()) return NULL;
-    void *p = malloc(size);
-    if (p) g.live++;
-    return p;
-}
-
-static void *count_realloc(void *ptr, size_t size, void *user)
-{
-    (void)user;
-    if (should_fail()) return NULL;
-    void *p = realloc(ptr, size);
-    if (p && !ptr) g.live++;
-    return p;
-}
-
-static void count_free(void *ptr, void *user)
-{
-    (void)user;
-    if (ptr) g.live--;
-    free(ptr);
-}
-
-static void arm(long n)
-{
-    g.calls = 0;
-    g.failed = 0;
-    g.fail_at = n;
-}
-
-/* Disarms; 1 when the armed allocation was reached (and failed). */
-static int disarm(void)
-{
-    int hit = g.failed > 0;
-    g.fail_at = 0;
-    return hit;
-}
-
-/* An upper bound on N for any one loop, so a loop that never ends fails instead. */
-#define MAX_N 200000L
+#include "alloc_fail_util.h"
 
 /* ----- fixtures --------------------------------------------------------------------------- */
 
@@ -202,8 +140,8 @@ static void an_take(const medtone_analyzer *a, an_snapshot *s)
     for (size_t i = 0; i < s->layers && i < 64; i++)
         snprintf(s->names[i], sizeof s->names[i], "%s", medtone_analyzer_layer_name(a, i));
     /* Analysis allocates; it is not what is under test here. */
-    long fail_at = g.fail_at;
-    g.fail_at = 0;
+    long fail_at = g_alloc.fail_at;
+    g_alloc.fail_at = 0;
     medtone_result *r = medtone_result_new();
     assert_non_null(r);
     assert_int_equal(medtone_analyze(a, mixed_post, sizeof mixed_post - 1, r), MEDTONE_OK);
@@ -212,7 +150,7 @@ static void an_take(const medtone_analyzer *a, an_snapshot *s)
     for (size_t f = 0; f < medtone_flag_count() && f < 64; f++)
         s->flag[f] = medtone_result_flag_score(r, f);
     medtone_result_free(r);
-    g.fail_at = fail_at;
+    g_alloc.fail_at = fail_at;
 }
 
 static void an_same(const an_snapshot *x, const an_snapshot *y)
@@ -227,55 +165,43 @@ static void an_same(const an_snapshot *x, const an_snapshot *y)
         assert_true(x->flag[f] == y->flag[f]);
 }
 
-static medtone_analyzer *new_analyzer(int embedded)
-{
-    medtone_options *o = medtone_options_new();
-    assert_non_null(o);
-    assert_int_equal(medtone_options_set_int(o, MEDTONE_OPT_EMBEDDED_LEXICONS, embedded),
-                     MEDTONE_OK);
-    medtone_analyzer *a = NULL;
-    assert_int_equal(medtone_analyzer_new(o, &a), MEDTONE_OK);
-    medtone_options_free(o);
-    return a;
-}
-
 /* ----- options and the analyzer ------------------------------------------------------------ */
 
 static void test_options(void **state)
 {
     (void)state;
-    long base = g.live; /* 0 unless an earlier test failed */
+    long base = g_alloc.live; /* 0 unless an earlier test failed */
     long n = 1;
     for (;; n++) {
-        arm(n);
+        alloc_arm(n);
         medtone_options *o = medtone_options_new();
-        int hit = disarm();
+        int hit = alloc_disarm();
         if (!hit) {
             assert_non_null(o);
             medtone_options_free(o);
             break;
         }
         assert_null(o); /* reason: a *_new reports out of memory as NULL */
-        assert_true(n < MAX_N);
+        assert_true(n < ALLOC_MAX_N);
     }
-    assert_int_equal(g.live, base);
+    assert_int_equal(g_alloc.live, base);
 }
 
 /* medtone_analyzer_new with the built-in lexicons: every layer, both lexicons. */
 static void test_analyzer_embedded(void **state)
 {
     (void)state;
-    long base = g.live; /* 0 unless an earlier test failed */
+    long base = g_alloc.live; /* 0 unless an earlier test failed */
     an_snapshot want, got;
-    medtone_analyzer *ref = new_analyzer(1);
+    medtone_analyzer *ref = alloc_test_analyzer(1);
     an_take(ref, &want);
     medtone_analyzer_free(ref);
     long n = 1, failures = 0;
     for (;; n++) {
-        arm(n);
+        alloc_arm(n);
         medtone_analyzer *a = (medtone_analyzer *)&n; /* reason: must be reset to NULL */
         medtone_status st = medtone_analyzer_new(NULL, &a);
-        int hit = disarm();
+        int hit = alloc_disarm();
         if (!hit) {
             assert_int_equal(st, MEDTONE_OK);
             an_take(a, &got);
@@ -286,11 +212,11 @@ static void test_analyzer_embedded(void **state)
         failures++;
         assert_int_equal(st, MEDTONE_ERR_NOMEM);
         assert_null(a);
-        assert_int_equal(g.live, base); /* reason: a half-built analyzer leaks nothing */
-        assert_true(n < MAX_N);
+        assert_int_equal(g_alloc.live, base); /* reason: a half-built analyzer leaks nothing */
+        assert_true(n < ALLOC_MAX_N);
     }
     assert_true(failures > 10);
-    assert_int_equal(g.live, base);
+    assert_int_equal(g_alloc.live, base);
 }
 
 /* One kind of load, repeated with the Nth allocation failing, into the same analyzer: a failure
@@ -299,14 +225,14 @@ typedef medtone_status (*load_fn)(medtone_analyzer *a, const void *arg);
 
 static void load_loop(int embedded, load_fn load, const void *arg, int cue)
 {
-    long live = g.live, failures = 0;
-    medtone_analyzer *a = new_analyzer(embedded);
+    long live = g_alloc.live, failures = 0;
+    medtone_analyzer *a = alloc_test_analyzer(embedded);
     an_snapshot before, after;
     an_take(a, &before);
     for (long n = 1;; n++) {
-        arm(n);
+        alloc_arm(n);
         medtone_status st = load(a, arg);
-        int hit = disarm();
+        int hit = alloc_disarm();
         if (!hit) {
             assert_int_equal(st, MEDTONE_OK);
             break;
@@ -316,14 +242,14 @@ static void load_loop(int embedded, load_fn load, const void *arg, int cue)
         assert_true(strstr(medtone_analyzer_last_error(a), "out of memory") != NULL);
         an_take(a, &after);
         an_same(&before, &after);
-        assert_true(n < MAX_N);
+        assert_true(n < ALLOC_MAX_N);
     }
     assert_true(failures > 2);
     an_take(a, &after);
     /* reason: a sentiment load adds a layer; a cue load adds none to the sentiment list */
     assert_int_equal(after.layers, before.layers + (cue ? 0 : 1));
     medtone_analyzer_free(a);
-    assert_int_equal(g.live, live); /* reason: nothing leaked on any of the failures */
+    assert_int_equal(g_alloc.live, live); /* reason: nothing leaked on any of the failures */
 }
 
 typedef struct blob {
@@ -356,7 +282,7 @@ static medtone_status load_cue_file(medtone_analyzer *a, const void *arg)
 static void test_lexicon_loads(void **state)
 {
     (void)state;
-    long base = g.live; /* 0 unless an earlier test failed */
+    long base = g_alloc.live; /* 0 unless an earlier test failed */
     size_t len, gz_len, cgz_len;
     char *lex = make_lexicon(&len);
     unsigned char *gz = gzip_of(lex, len, &gz_len);
@@ -381,7 +307,7 @@ static void test_lexicon_loads(void **state)
     free(lex);
     free(gz);
     free(cgz);
-    assert_int_equal(g.live, base);
+    assert_int_equal(g_alloc.live, base);
 }
 
 /* ----- tokenizing and analysis -------------------------------------------------------------- */
@@ -389,18 +315,18 @@ static void test_lexicon_loads(void **state)
 static void test_tokenize(void **state)
 {
     (void)state;
-    long base = g.live; /* 0 unless an earlier test failed */
+    long base = g_alloc.live; /* 0 unless an earlier test failed */
     medtone_tokens *ref = medtone_tokens_new();
     assert_non_null(ref);
     assert_int_equal(medtone_tokenize(mixed_post, sizeof mixed_post - 1, ref), MEDTONE_OK);
     size_t want = medtone_tokens_count(ref);
     medtone_tokens_free(ref);
     for (long n = 1;; n++) {
-        arm(n);
+        alloc_arm(n);
         medtone_tokens *t = medtone_tokens_new();
         medtone_status st =
             t ? medtone_tokenize(mixed_post, sizeof mixed_post - 1, t) : MEDTONE_ERR_NOMEM;
-        int hit = disarm();
+        int hit = alloc_disarm();
         if (!hit) {
             assert_int_equal(st, MEDTONE_OK);
             assert_int_equal(medtone_tokens_count(t), want);
@@ -415,8 +341,8 @@ static void test_tokenize(void **state)
             assert_int_equal(medtone_tokens_count(t), want);
             medtone_tokens_free(t);
         }
-        assert_int_equal(g.live, base);
-        assert_true(n < MAX_N);
+        assert_int_equal(g_alloc.live, base);
+        assert_true(n < ALLOC_MAX_N);
     }
 }
 
@@ -453,8 +379,8 @@ static void res_same(const res_snapshot *x, const res_snapshot *y)
 static void test_analyze(void **state)
 {
     (void)state;
-    long base = g.live; /* 0 unless an earlier test failed */
-    medtone_analyzer *a = new_analyzer(1);
+    long base = g_alloc.live; /* 0 unless an earlier test failed */
+    medtone_analyzer *a = alloc_test_analyzer(1);
     medtone_result *r = medtone_result_new();
     assert_non_null(r);
     assert_int_equal(medtone_analyze(a, mixed_post, sizeof mixed_post - 1, r), MEDTONE_OK);
@@ -467,7 +393,7 @@ static void test_analyze(void **state)
         fired += want.evidence[f] > 0;
     assert_true(fired >= 5);
 
-    long live = g.live;
+    long live = g_alloc.live;
     for (int used = 0; used <= 1; used++) {
         long failures = 0;
         for (long n = 1;; n++) {
@@ -477,11 +403,11 @@ static void test_analyze(void **state)
                 assert_non_null(res);
                 assert_int_equal(medtone_analyze(a, "ok", 2, res), MEDTONE_OK);
             }
-            arm(n);
+            alloc_arm(n);
             if (!used) res = medtone_result_new();
             medtone_status st = res ? medtone_analyze(a, mixed_post, sizeof mixed_post - 1, res)
                                     : MEDTONE_ERR_NOMEM;
-            int hit = disarm();
+            int hit = alloc_disarm();
             if (!hit) {
                 assert_int_equal(st, MEDTONE_OK);
                 res_take(res, &got);
@@ -505,13 +431,13 @@ static void test_analyze(void **state)
                 res_same(&want, &got);
                 medtone_result_free(res);
             }
-            assert_int_equal(g.live, live);
-            assert_true(n < MAX_N);
+            assert_int_equal(g_alloc.live, live);
+            assert_true(n < ALLOC_MAX_N);
         }
         assert_true(failures > 3);
     }
     medtone_analyzer_free(a);
-    assert_int_equal(g.live, base);
+    assert_int_equal(g_alloc.live, base);
 }
 
 /* ----- reputation: entities ------------------------------------------------------------------ */
@@ -553,8 +479,8 @@ static void reg_take(const medtone_entities *e, medtone_result *r, reg_snapshot 
 static void test_entities(void **state)
 {
     (void)state;
-    long base = g.live; /* 0 unless an earlier test failed */
-    medtone_analyzer *a = new_analyzer(1);
+    long base = g_alloc.live; /* 0 unless an earlier test failed */
+    medtone_analyzer *a = alloc_test_analyzer(1);
     medtone_result *r = medtone_result_new();
     assert_non_null(r);
     assert_int_equal(medtone_analyze(a, mixed_post, sizeof mixed_post - 1, r), MEDTONE_OK);
@@ -563,17 +489,17 @@ static void test_entities(void **state)
     unsigned char *gz = gzip_of(registry_tsv, sizeof registry_tsv - 1, &gz_len);
 
     /* new + load from memory, plain and gzip */
-    long live0 = g.live;
+    long live0 = g_alloc.live;
     for (int zipped = 0; zipped <= 1; zipped++) {
         for (long n = 1;; n++) {
-            arm(n);
+            alloc_arm(n);
             medtone_entities *e = medtone_entities_new();
             medtone_status st =
                 !e       ? MEDTONE_ERR_NOMEM
                 : zipped ? medtone_entities_load_data(e, "reg.tsv.gz", (const char *)gz, gz_len)
                          : medtone_entities_load_data(e, "reg.tsv", registry_tsv,
                                                       sizeof registry_tsv - 1);
-            int hit = disarm();
+            int hit = alloc_disarm();
             if (!hit) {
                 assert_int_equal(st, MEDTONE_OK);
                 assert_int_equal(medtone_entities_count(e), 5);
@@ -586,8 +512,8 @@ static void test_entities(void **state)
                 assert_int_equal(medtone_entities_count(e), 0);
                 medtone_entities_free(e);
             }
-            assert_int_equal(g.live, live0);
-            assert_true(n < MAX_N);
+            assert_int_equal(g_alloc.live, live0);
+            assert_true(n < ALLOC_MAX_N);
         }
     }
 
@@ -596,7 +522,7 @@ static void test_entities(void **state)
     reg_take(e, r, &before);
     for (int op = 0; op < 3; op++) {
         for (long n = 1;; n++) {
-            arm(n);
+            alloc_arm(n);
             medtone_status st;
             size_t idx = 99;
             if (op == 0)
@@ -610,7 +536,7 @@ static void test_entities(void **state)
                                                 "valley\tValley Clinic\tclinic\n",
                                                 strlen("zerevia\tZerevia\tdrug\tzrv|Zerevia XR\n"
                                                        "valley\tValley Clinic\tclinic\n"));
-            int hit = disarm();
+            int hit = alloc_disarm();
             if (!hit) {
                 assert_int_equal(st, MEDTONE_OK);
                 if (op == 0) assert_int_equal(idx, 5);
@@ -619,7 +545,7 @@ static void test_entities(void **state)
             assert_int_equal(st, MEDTONE_ERR_NOMEM);
             reg_take(e, r, &after);
             assert_memory_equal(&before, &after, sizeof before);
-            assert_true(n < MAX_N);
+            assert_true(n < ALLOC_MAX_N);
         }
         reg_take(e, r, &before);
     }
@@ -628,7 +554,7 @@ static void test_entities(void **state)
     medtone_result_free(r);
     medtone_analyzer_free(a);
     free(gz);
-    assert_int_equal(g.live, base);
+    assert_int_equal(g_alloc.live, base);
 }
 
 /* ----- reputation: aggregators --------------------------------------------------------------- */
@@ -687,8 +613,8 @@ static void add_posts(medtone_aggregator *agg, const medtone_entities *ents,
 static void test_aggregator(void **state)
 {
     (void)state;
-    long base = g.live; /* 0 unless an earlier test failed */
-    medtone_analyzer *a = new_analyzer(1);
+    long base = g_alloc.live; /* 0 unless an earlier test failed */
+    medtone_analyzer *a = alloc_test_analyzer(1);
     medtone_result *r = medtone_result_new();
     assert_non_null(r);
     medtone_entities *ents = new_registry();
@@ -696,10 +622,10 @@ static void test_aggregator(void **state)
 
     /* new */
     for (long n = 1;; n++) {
-        arm(n);
+        alloc_arm(n);
         medtone_aggregator *agg = (medtone_aggregator *)&n;
         medtone_status st = medtone_aggregator_new(ents, &agg);
-        int hit = disarm();
+        int hit = alloc_disarm();
         if (!hit) {
             assert_int_equal(st, MEDTONE_OK);
             medtone_aggregator_free(agg);
@@ -707,7 +633,7 @@ static void test_aggregator(void **state)
         }
         assert_int_equal(st, MEDTONE_ERR_NOMEM);
         assert_null(agg); /* reason: "NULL in *out on failure" */
-        assert_true(n < MAX_N);
+        assert_true(n < ALLOC_MAX_N);
     }
 
     /* add: into an empty aggregator, then posts that open new buckets and new entities */
@@ -721,10 +647,10 @@ static void test_aggregator(void **state)
         snprintf(id, sizeof id, "post-%d", i);
         agg_take(agg, &before);
         for (long n = 1;; n++) {
-            arm(n);
+            alloc_arm(n);
             medtone_status st =
                 medtone_aggregator_add(agg, (size_t)(i * 3 % 5), T0 + (i % 9) * DAY, r, id);
-            int hit = disarm();
+            int hit = alloc_disarm();
             if (!hit) {
                 assert_int_equal(st, MEDTONE_OK);
                 break;
@@ -732,7 +658,7 @@ static void test_aggregator(void **state)
             assert_int_equal(st, MEDTONE_ERR_NOMEM);
             agg_take(agg, &after);
             assert_memory_equal(&before, &after, sizeof before);
-            assert_true(n < MAX_N);
+            assert_true(n < ALLOC_MAX_N);
         }
     }
 
@@ -744,9 +670,9 @@ static void test_aggregator(void **state)
     add_posts(dst, ents, a, r, 50, 10);
     agg_take(dst, &before);
     for (long n = 1;; n++) {
-        arm(n);
+        alloc_arm(n);
         medtone_status st = medtone_aggregator_merge(dst, src);
-        int hit = disarm();
+        int hit = alloc_disarm();
         if (!hit) {
             assert_int_equal(st, MEDTONE_OK);
             break;
@@ -754,16 +680,16 @@ static void test_aggregator(void **state)
         assert_int_equal(st, MEDTONE_ERR_NOMEM);
         agg_take(dst, &after);
         assert_memory_equal(&before, &after, sizeof before); /* reason: all or nothing */
-        assert_true(n < MAX_N);
+        assert_true(n < ALLOC_MAX_N);
     }
 
     /* alerts */
     for (long n = 1;; n++) {
-        long live = g.live;
-        arm(n);
+        long live = g_alloc.live;
+        alloc_arm(n);
         medtone_alerts *al = (medtone_alerts *)&n;
         medtone_status st = medtone_aggregator_alerts(dst, &al);
-        int hit = disarm();
+        int hit = alloc_disarm();
         if (!hit) {
             assert_int_equal(st, MEDTONE_OK);
             medtone_alerts_free(al);
@@ -771,26 +697,26 @@ static void test_aggregator(void **state)
         }
         assert_int_equal(st, MEDTONE_ERR_NOMEM);
         assert_null(al);
-        assert_int_equal(g.live, live);
-        assert_true(n < MAX_N);
+        assert_int_equal(g_alloc.live, live);
+        assert_true(n < ALLOC_MAX_N);
     }
 
     /* save: a failure leaves no file behind */
     char path[512];
     snprintf(path, sizeof path, "%s", tmp_path("state.gz"));
     for (long n = 1;; n++) {
-        long live = g.live;
-        arm(n);
+        long live = g_alloc.live;
+        alloc_arm(n);
         medtone_status st = medtone_aggregator_save(dst, path);
-        int hit = disarm();
+        int hit = alloc_disarm();
         if (!hit) {
             assert_int_equal(st, MEDTONE_OK);
             break;
         }
         assert_int_equal(st, MEDTONE_ERR_NOMEM);
         assert_int_equal(access(path, F_OK), -1);
-        assert_int_equal(g.live, live);
-        assert_true(n < MAX_N);
+        assert_int_equal(g_alloc.live, live);
+        assert_true(n < ALLOC_MAX_N);
     }
 
     /* load: into an empty aggregator and into one with posts */
@@ -804,10 +730,10 @@ static void test_aggregator(void **state)
         if (full) add_posts(into, ents, a, r, 100, 12);
         agg_take(into, &before);
         for (long n = 1;; n++) {
-            arm(n);
+            alloc_arm(n);
             medtone_status st =
                 medtone_aggregator_load_data(into, "state.gz", state_data, state_len);
-            int hit = disarm();
+            int hit = alloc_disarm();
             if (!hit) {
                 assert_int_equal(st, MEDTONE_OK);
                 break;
@@ -815,7 +741,7 @@ static void test_aggregator(void **state)
             assert_int_equal(st, MEDTONE_ERR_NOMEM);
             agg_take(into, &after);
             assert_memory_equal(&before, &after, sizeof before);
-            assert_true(n < MAX_N);
+            assert_true(n < ALLOC_MAX_N);
         }
         if (!full) {
             agg_take(into, &after);
@@ -832,16 +758,14 @@ static void test_aggregator(void **state)
     medtone_entities_free(ents);
     medtone_result_free(r);
     medtone_analyzer_free(a);
-    assert_int_equal(g.live, base);
+    assert_int_equal(g_alloc.live, base);
 }
 
 /* ----- the suite ------------------------------------------------------------------------------ */
 
 static int setup(void **state)
 {
-    (void)state;
-    memset(&g, 0, sizeof g);
-    if (medtone_set_allocator(count_malloc, count_realloc, count_free, &g) != MEDTONE_OK) return -1;
+    if (alloc_install(state) != 0) return -1;
     static char dir[256];
     const char *base = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/medtone-nomem-XXXXXX", base && *base ? base : "/tmp");
@@ -851,18 +775,17 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    (void)state;
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
     int rc = system(cmd);
-    printf("test_alloc_failure: %ld allocation failures injected, each one clean\n", g.total);
+    printf("test_alloc_failure: %ld allocation failures injected, each one clean\n", g_alloc.total);
     /* reason: every block the library allocated was freed */
-    if (g.live != 0) {
-        fprintf(stderr, "test_alloc_failure: %ld blocks still live at the end\n", g.live);
+    if (g_alloc.live != 0) {
+        fprintf(stderr, "test_alloc_failure: %ld blocks still live at the end\n", g_alloc.live);
         return -1;
     }
     if (rc != 0) return -1;
-    return medtone_set_allocator(NULL, NULL, NULL, NULL) == MEDTONE_OK ? 0 : -1;
+    return alloc_uninstall(state);
 }
 
 int main(void)

@@ -2,6 +2,7 @@
  * library must still take without crashing, hanging, leaking or changing its answers.
  *
  *   a 100 MB single line          analyzed whole; the score, terms and tokens scale with it
+ *   128 MiB and one byte more     the limit analyzed; one byte over refused with TOO_LARGE
  *   10 M tiny texts, one result   every answer equals a fresh analysis; no allocation after the
  *                                 first few texts ("allocates only when a text is larger")
  *   only emoji                    one EMOJI token per grapheme, spans back to back; and runs of
@@ -207,6 +208,36 @@ static void test_100mb_line(void **state)
 
     medtone_result_free(r);
     medtone_result_free(one);
+    free(text);
+}
+
+/* ----- over the limit ------------------------------------------------------------------------ */
+
+/* A text of MEDTONE_ANALYZE_MAX_BYTES is analyzed; one byte more is refused before anything is
+ * allocated, and the result is left empty and reusable. Spaces, so that the text at the limit
+ * costs no tokens. */
+static void test_over_the_limit(void **state)
+{
+    (void)state;
+    size_t max = MEDTONE_ANALYZE_MAX_BYTES;
+    char *text = malloc(max + 1);
+    assert_non_null(text);
+    memset(text, ' ', max + 1);
+    medtone_result *r = medtone_result_new();
+    assert_non_null(r);
+    assert_int_equal(medtone_analyze(g_an, period, sizeof period - 1, r), MEDTONE_OK);
+    assert_int_equal(medtone_analyze(g_an, text, max + 1, r), MEDTONE_ERR_TOO_LARGE);
+    /* reason: "on failure the result is left empty (compound 0)" */
+    assert_true(medtone_result_compound(r) == 0);
+    assert_int_equal(medtone_result_term_count(r), 0);
+    assert_int_equal(medtone_tokens_count(medtone_result_tokens(r)), 0);
+    assert_int_equal(medtone_analyze(g_an, text, SIZE_MAX, r), MEDTONE_ERR_TOO_LARGE);
+    assert_int_equal(medtone_analyze(g_an, text, max, r), MEDTONE_OK);
+    assert_int_equal(medtone_tokens_count(medtone_result_tokens(r)), 0);
+    assert_true(medtone_result_compound(r) == 0);
+    assert_int_equal(medtone_analyze(g_an, period, sizeof period - 1, r), MEDTONE_OK);
+    assert_true(medtone_result_term_count(r) >= 8);
+    medtone_result_free(r);
     free(text);
 }
 
@@ -632,6 +663,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_100mb_line),
+        cmocka_unit_test(test_over_the_limit),
         cmocka_unit_test(test_10m_tiny_texts),
         cmocka_unit_test(test_only_emoji),
         cmocka_unit_test(test_only_combining_marks),

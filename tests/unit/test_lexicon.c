@@ -22,6 +22,8 @@
 #include "lexicon.h"
 #include "tokenize.h"
 
+#include "alloc_fail_util.h"
+
 /* ----- helpers ---------------------------------------------------------------------------- */
 
 static const char *data_path(const char *rel)
@@ -1081,56 +1083,6 @@ static void test_embedded_lexicons_parse(void **state)
 
 /* ----- allocation failures ---------------------------------------------------------------- */
 
-typedef struct counting {
-    long calls;   /* allocations since armed */
-    long fail_at; /* fail this call (1-based); 0 = never */
-    long live;    /* blocks allocated and not yet freed */
-} counting;
-
-static counting g_count;
-
-static void *count_malloc(size_t size, void *user)
-{
-    counting *c = user;
-    if (c->fail_at && ++c->calls == c->fail_at) return NULL;
-    void *p = malloc(size);
-    if (p) c->live++;
-    return p;
-}
-
-static void *count_realloc(void *ptr, size_t size, void *user)
-{
-    counting *c = user;
-    if (c->fail_at && ++c->calls == c->fail_at) return NULL;
-    return realloc(ptr, size);
-}
-
-static void count_free(void *ptr, void *user)
-{
-    counting *c = user;
-    if (ptr) c->live--;
-    free(ptr);
-}
-
-static void arm(long n)
-{
-    g_count.calls = 0;
-    g_count.fail_at = n;
-}
-
-static int setup_counting(void **state)
-{
-    (void)state;
-    memset(&g_count, 0, sizeof g_count);
-    return medtone_set_allocator(count_malloc, count_realloc, count_free, &g_count);
-}
-
-static int teardown_counting(void **state)
-{
-    (void)state;
-    return medtone_set_allocator(NULL, NULL, NULL, NULL);
-}
-
 static const char small_lexicon[] = "#@ layer small\n"
                                     "# a comment\n"
                                     "good\t2\n"
@@ -1145,23 +1097,23 @@ static void test_nomem_new_and_load(void **state)
     medtone_options *o = medtone_options_new();
     assert_non_null(o);
     assert_int_equal(medtone_options_set_int(o, MEDTONE_OPT_EMBEDDED_LEXICONS, 0), MEDTONE_OK);
-    long base = g_count.live;
+    long base = g_alloc.live;
     int failures = 0;
     for (long n = 1;; n++) {
-        arm(n);
+        alloc_arm(n);
         medtone_analyzer *a = NULL;
         medtone_status st = medtone_analyzer_new(o, &a);
         if (st == MEDTONE_OK) {
             st = load(a, "small", small_lexicon);
             if (st == MEDTONE_OK) {
-                arm(0);
+                alloc_arm(0);
                 assert_true(near(find(a, "pain")->valence, -2));
                 assert_true(has_prefix(a, "waited for"));
                 medtone_analyzer_free(a);
                 break;
             }
             /* reason: a failed load leaves a usable, still empty analyzer */
-            arm(0);
+            alloc_arm(0);
             assert_int_equal(st, MEDTONE_ERR_NOMEM);
             assert_int_equal(medtone_analyzer_layer_count(a), 0);
             assert_int_equal(medtone_analyzer_term_count(a), 0);
@@ -1170,17 +1122,17 @@ static void test_nomem_new_and_load(void **state)
             assert_non_null(find(a, "good"));
             medtone_analyzer_free(a);
         } else {
-            arm(0);
+            alloc_arm(0);
             assert_int_equal(st, MEDTONE_ERR_NOMEM);
             assert_null(a);
         }
         failures++;
         /* reason: nothing leaks on any failure path */
-        assert_int_equal(g_count.live, base);
+        assert_int_equal(g_alloc.live, base);
         assert_true(n < 10000);
     }
     assert_true(failures > 3);
-    assert_int_equal(g_count.live, base);
+    assert_int_equal(g_alloc.live, base);
     medtone_options_free(o);
 }
 
@@ -1194,13 +1146,13 @@ static void load_loop(medtone_status (*do_load)(medtone_analyzer *, const void *
     snapshot before, after;
     take(a, &before);
     for (long n = 1;; n++) {
-        long live = g_count.live;
-        arm(n);
+        long live = g_alloc.live;
+        alloc_arm(n);
         medtone_status st = do_load(a, arg);
-        arm(0);
+        alloc_arm(0);
         if (st == MEDTONE_OK) break;
         assert_int_equal(st, MEDTONE_ERR_NOMEM);
-        assert_int_equal(g_count.live, live);
+        assert_int_equal(g_alloc.live, live);
         take(a, &after);
         assert_same(&before, &after);
         assert_true(n < 10000);
@@ -1241,7 +1193,7 @@ static medtone_status load_buffer(medtone_analyzer *a, const void *arg)
 static void test_nomem_load_existing(void **state)
 {
     (void)state;
-    long base = g_count.live;
+    long base = g_alloc.live;
     load_loop(load_small, NULL);
     load_loop(load_cues_small, NULL);
     /* the file path (reading) and gzip (zlib allocates through the hook) */
@@ -1255,18 +1207,18 @@ static void test_nomem_load_existing(void **state)
     buffer b = {gz, len};
     load_loop(load_buffer, &b);
     free(gz);
-    assert_int_equal(g_count.live, base);
+    assert_int_equal(g_alloc.live, base);
 }
 
 static void test_nomem_embedded(void **state)
 {
     (void)state;
-    long base = g_count.live;
+    long base = g_alloc.live;
     for (long n = 1;; n++) {
-        arm(n);
+        alloc_arm(n);
         medtone_analyzer *a = NULL;
         medtone_status st = medtone_analyzer_new(NULL, &a);
-        arm(0);
+        alloc_arm(0);
         if (st == MEDTONE_OK) {
             assert_int_equal(medtone_analyzer_layer_count(a), embedded_sentiment_layers());
             medtone_analyzer_free(a);
@@ -1274,19 +1226,19 @@ static void test_nomem_embedded(void **state)
         }
         assert_int_equal(st, MEDTONE_ERR_NOMEM);
         assert_null(a);
-        assert_int_equal(g_count.live, base);
+        assert_int_equal(g_alloc.live, base);
         assert_true(n < 100000);
     }
-    assert_int_equal(g_count.live, base);
+    assert_int_equal(g_alloc.live, base);
 }
 
 static void test_nomem_options(void **state)
 {
     (void)state;
-    arm(1);
+    alloc_arm(1);
     /* reason: options_new reports out of memory as NULL */
     assert_null(medtone_options_new());
-    arm(0);
+    alloc_arm(0);
 }
 
 int main(void)
@@ -1325,11 +1277,10 @@ int main(void)
         cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_last_error_lifecycle),
         cmocka_unit_test(test_embedded_lexicons_parse),
-        cmocka_unit_test_setup_teardown(test_nomem_new_and_load, setup_counting, teardown_counting),
-        cmocka_unit_test_setup_teardown(test_nomem_load_existing, setup_counting,
-                                        teardown_counting),
-        cmocka_unit_test_setup_teardown(test_nomem_embedded, setup_counting, teardown_counting),
-        cmocka_unit_test_setup_teardown(test_nomem_options, setup_counting, teardown_counting),
+        cmocka_unit_test_setup_teardown(test_nomem_new_and_load, alloc_install, alloc_uninstall),
+        cmocka_unit_test_setup_teardown(test_nomem_load_existing, alloc_install, alloc_uninstall),
+        cmocka_unit_test_setup_teardown(test_nomem_embedded, alloc_install, alloc_uninstall),
+        cmocka_unit_test_setup_teardown(test_nomem_options, alloc_install, alloc_uninstall),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

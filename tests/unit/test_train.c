@@ -1,8 +1,8 @@
 /* test_train.c — learning lexicon layers (include/medtone/train.h, docs/train.md): a planted
  * signal is found and noise is not, the same seed gives the same bytes, a layer scores the same
  * from memory and from a file and exactly as the trainer's model says, learned cues never touch
- * hand-written ones, bad input gets a clear status, streaming works in bounded memory, and every
- * allocation failure of a small training run is clean.
+ * hand-written ones, bad input gets a clear status, and streaming works in bounded memory. Failing
+ * allocations are test_alloc_failure_train.c's.
  *
  * Data is synthetic, made here by a seeded generator; expectations are orderings and signs. */
 #define _POSIX_C_SOURCE 200809L /* getpid */
@@ -25,19 +25,9 @@
 #include "result.h"
 #include "train.h"
 
-/* ----- helpers ---------------------------------------------------------------------------- */
+#include "alloc_fail_util.h" /* alloc_test_analyzer */
 
-static medtone_analyzer *new_analyzer(int embedded)
-{
-    medtone_options *o = medtone_options_new();
-    assert_non_null(o);
-    assert_int_equal(medtone_options_set_int(o, MEDTONE_OPT_EMBEDDED_LEXICONS, embedded),
-                     MEDTONE_OK);
-    medtone_analyzer *a = NULL;
-    assert_int_equal(medtone_analyzer_new(o, &a), MEDTONE_OK);
-    medtone_options_free(o);
-    return a;
-}
+/* ----- helpers ---------------------------------------------------------------------------- */
 
 static uint64_t g_rng;
 
@@ -109,7 +99,7 @@ static double weight_of(const medtone_trainer *t, const char *term)
 static void test_planted_flag(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     medtone_trainer *t = trained(an, MEDTONE_FLAG_MISINFO, 600, 1);
     /* reason: the word that decides the label has the largest weight; the noise word next to
      * nothing */
@@ -136,7 +126,7 @@ static void test_planted_flag(void **state)
 static void test_planted_sentiment(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(0);
+    medtone_analyzer *an = alloc_test_analyzer(0);
     medtone_trainer *t = trained(an, MEDTONE_TRAIN_SENTIMENT, 600, 1);
     size_t n = medtone_trainer_term_count(t);
     assert_true(n > 2);
@@ -156,7 +146,7 @@ static void test_planted_sentiment(void **state)
 static void test_same_seed_same_bytes(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     medtone_trainer *a = trained(an, MEDTONE_FLAG_MISINFO, 300, 3);
     medtone_trainer *b = trained(an, MEDTONE_FLAG_MISINFO, 300, 3);
     medtone_trainer *c = trained(an, MEDTONE_FLAG_MISINFO, 300, 4);
@@ -216,14 +206,14 @@ static int find_term(void *user, const char *key, size_t len, size_t off, size_t
 static void test_reload_scores_same(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     medtone_trainer *t = trained(an, MEDTONE_FLAG_MISINFO, 400, 1);
     const char *data;
     size_t len;
     assert_int_equal(medtone_trainer_layer_data(t, NULL, &data, &len), MEDTONE_OK);
     const char *path = temp_path("flag.tsv");
     assert_int_equal(medtone_trainer_write_layer(t, path, NULL), MEDTONE_OK);
-    medtone_analyzer *mem = new_analyzer(1), *file = new_analyzer(1);
+    medtone_analyzer *mem = alloc_test_analyzer(1), *file = alloc_test_analyzer(1);
     assert_int_equal(medtone_analyzer_load_cues_data(mem, "learned", data, len), MEDTONE_OK);
     assert_int_equal(medtone_analyzer_load_cues(file, path), MEDTONE_OK);
     remove(path);
@@ -287,7 +277,7 @@ static void test_reload_scores_same(void **state)
 static void test_sentiment_layer_scores_as_model(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     medtone_trainer *t = NULL;
     assert_int_equal(medtone_trainer_new(an, MEDTONE_TRAIN_SENTIMENT, &t), MEDTONE_OK);
     assert_int_equal(medtone_trainer_set_option(t, MEDTONE_TRAIN_FOLDS, 0), MEDTONE_OK);
@@ -316,7 +306,7 @@ static void test_sentiment_layer_scores_as_model(void **state)
     /* reason: "not good" is learned as a two-word term that still negates what follows */
     assert_non_null(strstr(data, "\nnot good\t"));
     assert_non_null(strstr(data, "\tnegator\n"));
-    medtone_analyzer *mem = new_analyzer(1), *file = new_analyzer(1);
+    medtone_analyzer *mem = alloc_test_analyzer(1), *file = alloc_test_analyzer(1);
     assert_int_equal(medtone_analyzer_load_lexicon_data(mem, "learned", data, len), MEDTONE_OK);
     const char *path = temp_path("sentiment.tsv");
     assert_int_equal(medtone_trainer_write_layer(t, path, "a note"), MEDTONE_OK);
@@ -440,7 +430,7 @@ static void test_ngrams(void **state)
 static void test_learned_layer_loading(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     /* reason: a learned line needs the flag it corrects */
     assert_int_equal(medtone_analyzer_load_cues_data(an, "x", "hoax\t1\tlearned\n", 15),
                      MEDTONE_ERR_PARSE);
@@ -473,7 +463,7 @@ static void test_learned_layer_loading(void **state)
     assert_true(mt_lexicon_layer_bias(an->cues, layers) == -0.5);
     assert_int_equal(mt_lexicon_layer_target(an->cues, 0), -1);
     /* reason: the correction moves the score the hand-written flag gave, by bias and weights */
-    medtone_analyzer *plain = new_analyzer(1);
+    medtone_analyzer *plain = alloc_test_analyzer(1);
     medtone_result *r = medtone_result_new(), *r0 = medtone_result_new();
     const char *text = "Big news: the virus is a hoax";
     assert_int_equal(medtone_analyze(an, text, strlen(text), r), MEDTONE_OK);
@@ -523,7 +513,7 @@ static void test_learned_many_terms(void **state)
         n += (size_t)sprintf(layer + n, "w%dq\t0.01\tlearned\n", k);
         m += (size_t)sprintf(text + m, "w%dq. w%dq. ", k, k); /* twice, never in a bigram */
     }
-    medtone_analyzer *an = new_analyzer(1), *plain = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1), *plain = alloc_test_analyzer(1);
     assert_int_equal(medtone_analyzer_load_cues_data(an, "many", layer, n), MEDTONE_OK);
     medtone_result *r = medtone_result_new(), *r0 = medtone_result_new();
     assert_int_equal(medtone_analyze(an, text, m, r), MEDTONE_OK);
@@ -546,7 +536,7 @@ static void test_learned_many_terms(void **state)
 static void test_bad_input(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(0);
+    medtone_analyzer *an = alloc_test_analyzer(0);
     medtone_trainer *t = NULL;
     /* reason: unknown targets and NULLs are refused */
     assert_int_equal(medtone_trainer_new(an, 999, &t), MEDTONE_ERR_INVALID_ARG);
@@ -573,6 +563,15 @@ static void test_bad_input(void **state)
     assert_non_null(strstr(medtone_trainer_last_error(t), "row 1"));
     assert_int_equal(medtone_trainer_add(t, "a", 1, NAN), MEDTONE_ERR_INVALID_ARG);
     assert_int_equal(medtone_trainer_add(t, NULL, 3, 1), MEDTONE_ERR_INVALID_ARG);
+    /* reason: a text medtone_analyze would refuse is refused here, and not counted */
+    char *huge = malloc(MEDTONE_ANALYZE_MAX_BYTES + 1);
+    assert_non_null(huge);
+    memset(huge, ' ', MEDTONE_ANALYZE_MAX_BYTES + 1);
+    assert_int_equal(medtone_trainer_add(t, huge, MEDTONE_ANALYZE_MAX_BYTES + 1, 1),
+                     MEDTONE_ERR_TOO_LARGE);
+    assert_non_null(strstr(medtone_trainer_last_error(t), "MEDTONE_ANALYZE_MAX_BYTES"));
+    assert_int_equal(medtone_trainer_row_count(t), 0);
+    free(huge);
     /* reason: one class only */
     for (int i = 0; i < 10; i++)
         assert_int_equal(medtone_trainer_add(t, "a b c", 5, 1), MEDTONE_OK);
@@ -631,7 +630,7 @@ static void test_bad_input(void **state)
 static void test_streaming(void **state)
 {
     (void)state;
-    medtone_analyzer *an = new_analyzer(1);
+    medtone_analyzer *an = alloc_test_analyzer(1);
     medtone_trainer *t = NULL;
     /* About 1.5 MB of text against a budget of 1 MB: the trainer must stream. */
     int rows = 24000, passes = 0, again = 0;
@@ -669,133 +668,6 @@ static void test_streaming(void **state)
     medtone_analyzer_free(an);
 }
 
-/* ----- allocation failures ------------------------------------------------------------------ */
-
-typedef struct counting {
-    long calls, fail_at, live;
-} counting;
-
-static counting g_count;
-
-static void *count_malloc(size_t size, void *user)
-{
-    counting *c = user;
-    if (c->fail_at && ++c->calls == c->fail_at) return NULL;
-    void *p = malloc(size);
-    if (p) c->live++;
-    return p;
-}
-
-static void *count_realloc(void *ptr, size_t size, void *user)
-{
-    counting *c = user;
-    if (c->fail_at && ++c->calls == c->fail_at) return NULL;
-    return realloc(ptr, size);
-}
-
-static void count_free(void *ptr, void *user)
-{
-    counting *c = user;
-    if (ptr) c->live--;
-    free(ptr);
-}
-
-static void arm(long n)
-{
-    g_count.calls = 0;
-    g_count.fail_at = n;
-}
-
-static int setup_counting(void **state)
-{
-    (void)state;
-    memset(&g_count, 0, sizeof g_count);
-    return medtone_set_allocator(count_malloc, count_realloc, count_free, &g_count);
-}
-
-static int teardown_counting(void **state)
-{
-    (void)state;
-    return medtone_set_allocator(NULL, NULL, NULL, NULL);
-}
-
-/* One small training run: every call either works or says NOMEM, and nothing leaks. */
-static void nomem_loop(size_t target)
-{
-    medtone_analyzer *an = new_analyzer(0);
-    const char *lexicon = "good\t2\nbad\t-2\nnot\t0\tnegator\n";
-    assert_int_equal(medtone_analyzer_load_lexicon_data(an, "l", lexicon, strlen(lexicon)),
-                     MEDTONE_OK);
-    long base = g_count.live;
-    int failures = 0;
-    for (long n = 1;; n++) {
-        arm(n);
-        medtone_trainer *t = NULL;
-        medtone_status st = medtone_trainer_new(an, target, &t);
-        if (st == MEDTONE_OK) st = medtone_trainer_set_option(t, MEDTONE_TRAIN_FOLDS, 2);
-        if (st == MEDTONE_OK) st = add_rows(t, 40, target == MEDTONE_TRAIN_SENTIMENT, 5);
-        if (st == MEDTONE_OK) st = medtone_trainer_fit(t, NULL);
-        const char *data = NULL;
-        size_t len = 0;
-        if (st == MEDTONE_OK) st = medtone_trainer_layer_data(t, "n", &data, &len);
-        arm(0);
-        if (st == MEDTONE_OK) {
-            assert_true(len > 0);
-            assert_true(medtone_trainer_term_count(t) > 0);
-            medtone_trainer_free(t);
-            break;
-        }
-        /* reason: the only failure of a valid run is a lack of memory */
-        assert_int_equal(st, MEDTONE_ERR_NOMEM);
-        medtone_trainer_free(t);
-        failures++;
-        /* reason: nothing leaks on any failure path */
-        assert_int_equal(g_count.live, base);
-        assert_true(n < 100000);
-    }
-    assert_true(failures > 10);
-    assert_int_equal(g_count.live, base);
-    medtone_analyzer_free(an);
-}
-
-static void test_nomem_flag(void **state)
-{
-    (void)state;
-    nomem_loop(MEDTONE_FLAG_MISINFO);
-}
-
-static void test_nomem_sentiment(void **state)
-{
-    (void)state;
-    nomem_loop(MEDTONE_TRAIN_SENTIMENT);
-}
-
-/* reason: a failed fit may be called again once memory is back, and then succeeds */
-static void test_nomem_fit_retry(void **state)
-{
-    (void)state;
-    medtone_analyzer *an = new_analyzer(0);
-    int retried = 0;
-    for (long n = 1; n < 2000; n += 7) {
-        medtone_trainer *t = NULL;
-        assert_int_equal(medtone_trainer_new(an, MEDTONE_FLAG_MISINFO, &t), MEDTONE_OK);
-        assert_int_equal(add_rows(t, 40, 0, 5), MEDTONE_OK);
-        arm(n);
-        medtone_status st = medtone_trainer_fit(t, NULL);
-        arm(0);
-        if (st == MEDTONE_ERR_NOMEM) {
-            assert_int_equal(medtone_trainer_fit(t, NULL), MEDTONE_OK);
-            assert_string_equal(medtone_trainer_term(t, 0), "zorbly");
-            retried++;
-        } else {
-            assert_int_equal(st, MEDTONE_OK);
-        }
-        medtone_trainer_free(t);
-    }
-    assert_true(retried > 5);
-    medtone_analyzer_free(an);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -809,9 +681,6 @@ int main(void)
         cmocka_unit_test(test_learned_many_terms),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_streaming),
-        cmocka_unit_test_setup_teardown(test_nomem_flag, setup_counting, teardown_counting),
-        cmocka_unit_test_setup_teardown(test_nomem_sentiment, setup_counting, teardown_counting),
-        cmocka_unit_test_setup_teardown(test_nomem_fit_retry, setup_counting, teardown_counting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

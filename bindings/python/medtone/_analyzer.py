@@ -14,15 +14,11 @@ import os
 import queue
 import threading
 import weakref
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
 from typing import (
     TYPE_CHECKING,
     Any,
     Callable,
-    Deque,
     Dict,
     Iterable,
     Iterator,
@@ -35,6 +31,7 @@ from typing import (
 
 from . import _capi
 from ._errors import InvalidArgument, MedtoneError, NoMemory
+from ._pool import ordered_chunks
 from ._text import Spans, TextLike, coerce
 from ._types import Evidence, Flag, FlagInfo, FrozenMap, Result, Term, Token, TokenFlag
 
@@ -613,28 +610,14 @@ class Analyzer:
             finally:
                 free.put(res)
 
-        source = iter(texts)
-        pending: Deque["Future[Tuple[List[Result], Optional[BaseException]]]"] = deque()
-        pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="medtone")
+        chunks = ordered_chunks(texts, work, threads, chunk_size, "medtone")
         try:
-            exhausted = False
-            while True:
-                while not exhausted and len(pending) < 4 * threads:
-                    chunk = list(islice(source, chunk_size))
-                    if not chunk:
-                        exhausted = True
-                        break
-                    pending.append(pool.submit(work, chunk))
-                if not pending:
-                    break
-                done, error = pending.popleft().result()
+            for done, error in chunks:
                 yield from done
                 if error is not None:
                     raise error
         finally:
-            for fut in pending:
-                fut.cancel()
-            pool.shutdown(wait=True)
+            chunks.close()  # every worker is done with the results before they are freed
             for res in owned:
                 res.close()
 

@@ -32,8 +32,6 @@ import os
 import queue
 import tempfile
 import threading
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from typing import (
@@ -52,6 +50,7 @@ from typing import (
 from . import _capi
 from ._analyzer import Analyzer, _CObject, _new_result, flag_index
 from ._errors import InvalidArgument, MedtoneError, NoMemory, NotFound, Status
+from ._pool import ordered_chunks
 from ._text import Spans, TextLike
 from ._types import Mention, Result
 
@@ -628,35 +627,20 @@ class Aggregator:
                 slots.put((res, agg))
 
         n = 0
-        source = iter(posts)
-        pool = None if threads == 1 else ThreadPoolExecutor(max_workers=int(threads),
-                                                            thread_name_prefix="medtone-agg")
-        pending: "deque[Any]" = deque()
+        chunks = ordered_chunks(posts, work, int(threads), chunk_size, "medtone-agg")
         try:
-            if pool is None:
+            if threads == 1:
+                source = iter(posts)
                 n = sum(work(chunk) for chunk in iter(lambda: list(islice(source, chunk_size)),
                                                       []))
             else:
-                done = False
-                while True:
-                    while not done and len(pending) < 4 * threads:
-                        chunk = list(islice(source, chunk_size))
-                        if not chunk:
-                            done = True
-                            break
-                        pending.append(pool.submit(work, chunk))
-                    if not pending:
-                        break
-                    n += pending.popleft().result()
+                n = sum(chunks)
             staged = owned[0][1]
             for _, agg in owned[1:]:
                 staged.merge(agg)
             self.merge(staged)
         finally:
-            for f in pending:
-                f.cancel()
-            if pool is not None:
-                pool.shutdown(wait=True)
+            chunks.close()  # every worker is done with its aggregator before they are freed
             for res, agg in owned:
                 res.close()
                 agg.close()
