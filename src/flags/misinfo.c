@@ -34,13 +34,17 @@
 #include "tokenize.h"
 
 /* A text with no cue at all is no claim worth countering ("Great game last night!"): it stays
- * well under the threshold. */
-#define BIAS (-0.3)
+ * under the threshold (0.475). Nothing but a claim cue can raise a text without a health
+ * subject (the shape features count only with a subject or a claim), so the bias only orders
+ * such texts against health posts: a claim that names no subject word ("Tom Hanks is dead", "the
+ * internet will crash because of the lockdown") is no less likely false than one that does. */
+#define BIAS (-0.1)
 /* A health subject turns a bare statement into a health claim: "Parcels from China can spread
  * Covid-19" carries no other cue, and posts like it are what fact-checkers are asked about. Alone
- * it reaches 0.79; a first-person story, a question, a source or an official style pulls it
- * back under the threshold. */
-#define SUBJECT_WEIGHT 1.6
+ * it reaches 0.79 (BIAS + SUBJECT_WEIGHT = 1.3); a first-person story, a question, a source or an
+ * official style pulls it back under the threshold. The sum is what the threshold sees; the
+ * share of the subject in it was 1.6 until measured: 1.4 ranks better on every source. */
+#define SUBJECT_WEIGHT 1.4
 /* Reliability cues together lower z by at most this much, so that a false claim dressed as an
  * update ("UPDATE: 5 new cases today. Garlic water cures it, share!") can still fire. */
 #define RELIABLE_FLOOR (-4.0)

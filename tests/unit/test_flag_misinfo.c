@@ -97,6 +97,9 @@ static const span_row rows[] = {
      "'wake up' counts only in a post about a health subject"},
     {"Great game last night, what a comeback!!!", 0, NULL, NULL,
      "exclamation marks outside a health claim are nobody's misinformation"},
+    {"THE FINAL WAS GREAT. \"Best night ever\" said everyone.", 0, NULL, NULL,
+     "a statement, shouting and a quotation without a health subject or a claim stay under the "
+     "threshold, whatever the bias"},
 };
 
 static size_t misinfo;
