@@ -121,8 +121,9 @@
 #define QUOTE_WEIGHT 0.5
 /* A label before a colon at the start of the text ("COVID-19: what to know", "Update: 12 new
  * cases", "Study: ..."): the filing style of outlets and agencies. A label that is itself a claim
- * cue ("BREAKING:", "Claim:") keeps its own weight. */
-#define LABEL_WEIGHT    (-1.25)
+ * cue ("BREAKING:", "Claim:") keeps its own weight. -1.75 (was -1.25) ranks better on every
+ * source. */
+#define LABEL_WEIGHT    (-1.75)
 #define LABEL_MAX_WORDS 4
 /* A dose in a sentence with a claim cue turns the claim into advice someone may follow: "take
  * 50,000 IU of vitamin D a day and you will never catch it". */
