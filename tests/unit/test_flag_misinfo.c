@@ -65,6 +65,12 @@ static const span_row rows[] = {
     {"Throw away your insulin, cinnamon reverses diabetes", 1, "Throw away your", "throw away your",
      "stopping prescribed care"},
     {"Garlic kills the virus!!!", 1, "!!!", "exclamation", "exclamation marks beyond the first"},
+    /* Short names of the virus and a subject's inflection are health subjects */
+    {"Parcels from abroad can carry CoV", 1, "CoV", "cov",
+     "the short scientific name of a coronavirus"},
+    {"MERS is spread by camels", 1, "MERS", "mers", "a coronavirus disease by its acronym"},
+    {"Pets that were quarantined spread it to their owners", 1, "quarantined", "quarantined",
+     "the participle of a subject"},
     /* A domain the cue file lists as unreliable */
     {"Read the truth about the vaccine at https://www.naturalnews.com/2021-vaccines.html", 1,
      "https://www.naturalnews.com/2021-vaccines.html", "naturalnews.com",
