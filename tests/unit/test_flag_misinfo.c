@@ -59,6 +59,10 @@ static const span_row rows[] = {
      "the same proof in the participle"},
     {"A post claims the flu shot is made with aborted babies", 1, "A post", "a post",
      "a post named as the source of a claim"},
+    {"This is proof that masks spread the flu", 1, "proof that", "proof that",
+     "a claim offered as settled"},
+    {"A post claimed that onions absorb the flu", 1, "claimed that", "claimed that",
+     "a claim reported in the past tense"},
     /* Dangerous advice */
     {"Take 50,000 IU of vitamin D every day and you will never get sick again", 1, "50,000 IU",
      "dose-with-claim", "a dose beside a claim is advice someone may follow"},
@@ -165,6 +169,9 @@ static void test_orders(void **state)
     /* A parent domain of the agency counts too: pubmed.ncbi.nlm.nih.gov is nih.gov. */
     assert_true(score("Vitamin C and colds https://pubmed.ncbi.nlm.nih.gov/12345") <
                 score("Vitamin C and colds https://example.org/12345"));
+    /* A post offers proof; a study finds. */
+    assert_true(score("This is proof that masks spread the flu") >
+                score("Researchers found that masks spread the flu"));
     /* A post about a health subject weighs more than the same words about nothing health. */
     assert_true(score("wake up, the vaccine is the problem") > score("wake up, the alarm is loud"));
     /* "WHO" in capitals is the agency; "who" is a pronoun. */
