@@ -12,7 +12,8 @@
  *                                 occurrence, together no lower than RELIABLE_FLOOR
  *       + shape features          links (and a link citing a finished sentence), mentions,
  *                                 hashtags, counts, questions, emoji, a person's voice, a
- *                                 correction, a bare one-sentence assertion, a leading label,
+ *                                 correction, a bare one-sentence assertion, a leading label or
+ *                                 a trailing attribution,
  *                                 context and detail, shouting, a statement, a quotation,
  *                                 exclamation marks, a dose next to a claim
  *     score = 1 / (1 + e^-z)
@@ -125,6 +126,12 @@
  * source. */
 #define LABEL_WEIGHT    (-1.75)
 #define LABEL_MAX_WORDS 4
+/* A trailing attribution: the text ends with a comma and a short clause naming who said it, "...,
+ * China's health minister says", "..., officials warn". That is how news ledes attribute a
+ * statement; claims passed on put their source first ("A post says that...") or none at all.
+ * The speaker takes at most ATTRIB_REACH words between the comma and the verb. */
+#define ATTRIB_WEIGHT (-1.0)
+#define ATTRIB_REACH  8
 /* A dose in a sentence with a claim cue turns the claim into advice someone may follow: "take
  * 50,000 IU of vitamin D a day and you will never catch it". */
 #define DOSE_WEIGHT 1.0
@@ -566,6 +573,34 @@ static void weigh_punct(state *s, size_t i, size_t prev_kind)
  * The flag
  * ------------------------------------------------------------------------------------------- */
 
+/* The verbs of a trailing attribution. */
+static int is_attribution_verb(const char *w, size_t n)
+{
+    static const char *const verbs[] = {"says",     "said",  "say",  "warns",   "warn",   "warned",
+                                        "confirms", "reports", "reported", "announces", "told"};
+    for (size_t k = 0; k < sizeof verbs / sizeof verbs[0]; k++)
+        if (strlen(verbs[k]) == n && memcmp(verbs[k], w, n) == 0) return 1;
+    return 0;
+}
+
+/* True when the text ends with ", <speaker> <verb>" (then only punctuation): see ATTRIB_WEIGHT. */
+static int trailing_attribution(const mt_flag_ctx *ctx)
+{
+    const medtone_tokens *t = ctx->r->tokens;
+    size_t last = t->count;
+    while (last > 0 && t->tok[last - 1].kind == MEDTONE_TOKEN_PUNCT)
+        last--;
+    if (last < 3 || t->tok[last - 1].kind != MEDTONE_TOKEN_WORD) return 0;
+    if (!is_attribution_verb(mt_token_norm(t, last - 1), t->tok[last - 1].norm_len)) return 0;
+    size_t i = last - 1; /* the verb */
+    for (size_t k = 1; k <= ATTRIB_REACH + 1 && k <= i; k++) {
+        const mt_token *p = &t->tok[i - k];
+        if (p->kind != MEDTONE_TOKEN_PUNCT) continue;
+        return k > 1 && !strcmp(mt_token_norm(t, i - k), ",");
+    }
+    return 0;
+}
+
 static size_t at_most(size_t n, size_t max)
 {
     return n < max ? n : max;
@@ -588,6 +623,7 @@ static void weigh_shape(state *s)
         s->reliable >= LONE_RELIABLE_MIN)
         s->features += LONE_WEIGHT;
     if (s->label) s->features += LABEL_WEIGHT;
+    if (trailing_attribution(s->ctx)) s->features += ATTRIB_WEIGHT;
     if (s->sentences + !s->ends_with_stop >= CONTEXT_SENTENCES) s->features += CONTEXT_WEIGHT;
     if (s->words > DETAIL_FREE) {
         double d = DETAIL_WEIGHT * (double)(s->words - DETAIL_FREE);

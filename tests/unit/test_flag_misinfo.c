@@ -208,6 +208,14 @@ static void test_claim_shape(void **state)
                 score("Children are not immune to the flu https://t.co/x1"));
     assert_true(score("Garlic cures the flu. https://www.naturalnews.com/x") >=
                 score("Garlic cures the flu https://www.naturalnews.com/x"));
+    /* A trailing attribution (", officials warn") is how a news lede names its source; the same
+     * words without the comma, or a source named first, do not count. */
+    assert_true(score("The flu spreads through the air, officials warn") <
+                score("The flu spreads through the air officials warn"));
+    assert_true(score("Masks stop the flu, the health minister says.") <
+                score("Masks stop the flu as the health minister says."));
+    assert_true(score("Officials warn, the flu spreads through the air") ==
+                score("Officials warn the flu spreads through the air"));
     /* A label before a colon opens a filed report; a colon later in the text does not count. */
     assert_true(score("Flu season: what the new vaccine covers") <
                 score("Flu season and what the new vaccine covers"));
