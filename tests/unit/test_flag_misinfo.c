@@ -169,6 +169,10 @@ static void test_orders(void **state)
     /* A parent domain of the agency counts too: pubmed.ncbi.nlm.nih.gov is nih.gov. */
     assert_true(score("Vitamin C and colds https://pubmed.ncbi.nlm.nih.gov/12345") <
                 score("Vitamin C and colds https://example.org/12345"));
+    /* Counts lower a post, up to four of them. */
+    assert_true(score("Flu cases this week 12, 15 last week") < score("Flu cases this week"));
+    assert_true(score("Flu cases by week 12, 15, 18, 20") ==
+                score("Flu cases by week 12, 15, 18, 20, 25"));
     /* A post offers proof; a study finds. */
     assert_true(score("This is proof that masks spread the flu") >
                 score("Researchers found that masks spread the flu"));
