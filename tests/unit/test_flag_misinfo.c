@@ -240,6 +240,8 @@ static void test_report_register(void **state)
                 score("The school tells parents about the flu"));
     assert_true(score("The county's efforts against the flu") <
                 score("The county's work against the flu"));
+    assert_true(score("The county opened a fund to help families through the flu season") <
+                score("The county opened a fund for families through the flu season"));
     const char *text = "Hospitals warn of the impact of the flu on healthcare staff";
     analyze(an, text);
     assert_false(ftu_has_span(text, misinfo, "impact", "impact"));
