@@ -63,6 +63,8 @@ static const span_row rows[] = {
      "a claim offered as settled"},
     {"A post claimed that onions absorb the flu", 1, "claimed that", "claimed that",
      "a claim reported in the past tense"},
+    {"The prime minister is infected with the virus", 1, "is infected with", "is infected with",
+     "a person said to have caught the disease"},
     /* Dangerous advice */
     {"Take 50,000 IU of vitamin D every day and you will never get sick again", 1, "50,000 IU",
      "dose-with-claim", "a dose beside a claim is advice someone may follow"},
@@ -103,6 +105,8 @@ static const span_row rows[] = {
      "a patient's own story"},
     {"The nurses on 4 West were amazing to my dad after his stroke.", 0, NULL, NULL,
      "praise of care in one sentence is not a bare assertion"},
+    {"My dad was infected with covid last year and I was so scared for him.", 0, NULL, NULL,
+     "a relative's illness told in one's own voice is a story"},
     {"I have to wake up early tomorrow for my appointment", 0, NULL, NULL,
      "'wake up' counts only in a post about a health subject"},
     {"Great game last night, what a comeback!!!", 0, NULL, NULL,
