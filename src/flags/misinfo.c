@@ -13,7 +13,7 @@
  *       + shape features          links (and a link citing a finished sentence), mentions,
  *                                 hashtags, counts, questions, emoji, a person's voice, a
  *                                 correction, a bare one-sentence assertion, a leading label or
- *                                 a trailing attribution,
+ *                                 a trailing attribution, lower case at the start,
  *                                 context and detail, shouting, a statement, a quotation,
  *                                 exclamation marks, a dose next to a claim
  *     score = 1 / (1 + e^-z)
@@ -121,6 +121,11 @@
  * like shouting, and not in a person's own voice or story (a patient's review ends with a full
  * stop too). */
 #define STATEMENT_WEIGHT 0.5
+/* Lower case at the start: the text opens with a word in lower case ("cold weather and snow can
+ * kill the new coronavirus"), the register of a person typing a post, not of an outlet's or an
+ * agency's edited text. Only with a health subject or a claim, and not in a person's own voice
+ * or story (casual too). */
+#define LOWER_START_WEIGHT 0.5
 /* A quotation: a claim is often passed on in someone's words, in quotation marks ("Everyone with
  * COVID-19 dies", said the post). Counts once, with a health subject or a claim. */
 #define QUOTE_WEIGHT 0.5
@@ -209,6 +214,7 @@ typedef struct state {
     size_t quotes, quote_off, quote_end; /* quotation marks, from the first to the last */
     int cited;                           /* a link follows a full stop */
     int label;                           /* a short label and a colon open the text */
+    int lower_start;                     /* the first word starts with a lower-case letter */
 } state;
 
 /* The entry "<words><mark>" of the cue lexicon, tagged misinfo, or NULL: the marker lines of
@@ -641,6 +647,7 @@ static void weigh_shape(state *s)
         add_proof(s, s->caps_off, s->caps_end - s->caps_off, "caps");
     }
     if (s->ends_with_stop && !s->voice && !s->experience) s->features += STATEMENT_WEIGHT;
+    if (s->lower_start && !s->voice && !s->experience) s->features += LOWER_START_WEIGHT;
     if (s->quotes) {
         s->features += QUOTE_WEIGHT;
         add_proof(s, s->quote_off, s->quote_end - s->quote_off, "quotation");
@@ -661,6 +668,10 @@ void mt_flag_misinfo(mt_flag_ctx *ctx)
     s.cues = ctx->an->cues;
     s.own_layer = own_layer(s.cues);
     s.mixed_case = is_mixed_case(ctx);
+    if (t->count && t->tok[0].kind == MEDTONE_TOKEN_WORD) {
+        unsigned char c = (unsigned char)ctx->text[t->tok[0].off];
+        s.lower_start = c >= 'a' && c <= 'z';
+    }
     size_t h = 0, hit_end = 0, prev_kind = MEDTONE_TOKEN_PUNCT;
     int claim_hit = 0; /* the hit covering the current token is a claim */
 

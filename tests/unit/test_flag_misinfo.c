@@ -216,6 +216,11 @@ static void test_claim_shape(void **state)
                 score("Children are not immune to the flu https://t.co/x1"));
     assert_true(score("Garlic cures the flu. https://www.naturalnews.com/x") >=
                 score("Garlic cures the flu https://www.naturalnews.com/x"));
+    /* A post typed in lower case from its first word raises a health claim, not a person's own
+     * story, and not text without a health subject. */
+    assert_true(score("cold weather kills the flu virus") > score("Cold weather kills the flu virus"));
+    assert_true(score("my flu shot made my arm sore") == score("My flu shot made my arm sore"));
+    assert_true(score("great game last night") == score("Great game last night"));
     /* A trailing attribution (", officials warn") is how a news lede names its source; the same
      * words without the comma, or a source named first, do not count. */
     assert_true(score("The flu spreads through the air, officials warn") <
