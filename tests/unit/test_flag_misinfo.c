@@ -249,6 +249,9 @@ static void test_report_register(void **state)
                 score("The school tells parents about the flu"));
     assert_true(score("The county's efforts against the flu") <
                 score("The county's work against the flu"));
+    /* A weekday dates an event the way a news lede does, and weighs more than a month. */
+    assert_true(score("The clinic ran out of flu vaccine on Tuesday") <
+                score("The clinic ran out of flu vaccine in March"));
     assert_true(score("The county opened a fund to help families through the flu season") <
                 score("The county opened a fund for families through the flu season"));
     const char *text = "Hospitals warn of the impact of the flu on healthcare staff";
