@@ -205,6 +205,26 @@ medtone_status mt_flags_run(const medtone_analyzer *an, const char *text, size_t
     return MEDTONE_OK;
 }
 
+medtone_status mt_flags_prepare(mt_wordset *words)
+{
+    int (*const build[MT_WORDSETS])(mt_wordset *) = {
+        [MT_WORDS_ADE] = mt_flag_ade_words,
+        [MT_WORDS_CRISIS] = mt_flag_crisis_words,
+    };
+    for (size_t k = 0; k < MT_WORDSETS; k++)
+        if (build[k](&words[k]) != 0) {
+            mt_flags_release(words);
+            return MEDTONE_ERR_NOMEM;
+        }
+    return MEDTONE_OK;
+}
+
+void mt_flags_release(mt_wordset *words)
+{
+    for (size_t k = 0; k < MT_WORDSETS; k++)
+        mt_wordset_free(&words[k]);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Public accessors
  * ------------------------------------------------------------------------------------------- */

@@ -8,6 +8,7 @@
 
 #include "medtone.h"
 #include "lexicon.h"
+#include "wordset.h"
 
 /* Flag indexes; the first five are public (MEDTONE_FLAG_*), aspects follow. Append only. */
 enum {
@@ -90,6 +91,16 @@ void mt_flag_learned(mt_flag_ctx *ctx);
 /* The logit of a flag score kept off 0 and 1: the learned correction's starting point, and the
  * trainer's fixed offset (flags/learned.c). */
 double mt_learned_logit(double score);
+
+/* The grammar words of the modules that have them, one set each, built with the analyzer
+ * (mt_flags_prepare) into analyzer->words. A module whose set is not built (an analyzer made
+ * otherwise) searches its static lists as before. */
+enum { MT_WORDS_ADE, MT_WORDS_CRISIS, MT_WORDSETS };
+int mt_flag_ade_words(mt_wordset *ws);
+int mt_flag_crisis_words(mt_wordset *ws);
+/* Builds every module's set into words[MT_WORDSETS]; MEDTONE_ERR_NOMEM leaves none built. */
+medtone_status mt_flags_prepare(mt_wordset *words);
+void mt_flags_release(mt_wordset *words);
 
 /* Runs cue matching and every module for the analysis in r. */
 medtone_status mt_flags_run(const medtone_analyzer *an, const char *text, size_t len,

@@ -35,6 +35,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "analyzer.h"
 #include "flags.h"
 #include "lexicon.h"
 #include "result.h"
@@ -531,6 +532,14 @@ int mt_flag_ade_selfcheck(void)
     return 1;
 }
 
+int mt_flag_ade_words(mt_wordset *ws)
+{
+    if (mt_wordset_init(ws, RULE_WORD_COUNT) != 0) return -1;
+    for (size_t k = 0; k < RULE_WORD_COUNT; k++)
+        if (mt_wordset_put(ws, rule_words[k].word, rule_words[k].bits) != 0) return -1;
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Tokens and items
  * ------------------------------------------------------------------------------------------- */
@@ -538,6 +547,15 @@ int mt_flag_ade_selfcheck(void)
 static const char *norm(const medtone_result *r, size_t tok)
 {
     return mt_token_norm(r->tokens, tok);
+}
+
+/* The rule bits of token tok: word_class of its normalized form, found with one probe by the
+ * token's hash in the analyzer's set of rule words. */
+static uint32_t tok_class(const medtone_result *r, size_t tok)
+{
+    const mt_wordset *ws = &r->analyzer->words[MT_WORDS_ADE];
+    if (!ws->slots) return word_class(norm(r, tok));
+    return mt_wordset_get(ws, norm(r, tok), r->tokens->tok[tok].norm_len, mt_token_hash(r, tok));
 }
 
 static int is_punct(const medtone_result *r, size_t tok)
@@ -658,8 +676,7 @@ static size_t weight_change_at(const medtone_result *r, size_t i, double *w)
         numeric = r->tokens->tok[k].kind == MEDTONE_TOKEN_NUMBER ||
                   r->tokens->tok[k].kind == MEDTONE_TOKEN_DOSE;
     if (!numeric) return 0;
-    const char *v = norm(r, t);
-    uint32_t b = word_class(v);
+    uint32_t b = tok_class(r, t);
     int gain = (b & W_GAIN) != 0, loss = !gain && (b & W_LOSS) != 0;
     if (!gain && !loss) return 0;
     size_t k = t + 1;
@@ -675,7 +692,7 @@ static size_t weight_change_at(const medtone_result *r, size_t i, double *w)
         *w = gain ? W_WEIGHT_GAIN : W_WEIGHT_LOSS;
         return k + 1 - t;
     }
-    if (kind != MEDTONE_TOKEN_NUMBER || k + 1 >= n || !(word_class(norm(r, k + 1)) & W_UNIT))
+    if (kind != MEDTONE_TOKEN_NUMBER || k + 1 >= n || !(tok_class(r, k + 1) & W_UNIT))
         return 0;
     *w = gain ? W_WEIGHT_GAIN : W_WEIGHT_LOSS;
     return k + 2 - t;
@@ -806,7 +823,7 @@ static void sentence_compute(const medtone_result *r, uint32_t s, sentence_info 
             prev = 0;
             continue;
         }
-        uint32_t b = word_class(norm(r, t));
+        uint32_t b = tok_class(r, t);
         if (b & W_FIRST_PERSON) out->features |= S_FIRST_PERSON;
         if (b & W_EXPERIENCE) out->features |= S_EXPERIENCE;
         if (b & W_CAUSAL) out->features |= S_CAUSAL;
@@ -855,8 +872,8 @@ static int negated_after(const medtone_result *r, const mention *m)
             continue;
         }
         words++;
-        if ((word_class(w) & W_JOINERS)) return 0;
-        if ((word_class(w) & W_NONE))
+        if ((tok_class(r, t) & W_JOINERS)) return 0;
+        if ((tok_class(r, t) & W_NONE))
             return t + 1 >= n || is_punct(r, t + 1) || strcmp(w, "zero") != 0;
     }
     return 0;
@@ -868,17 +885,17 @@ static int is_indication(const medtone_result *r, const mention *m)
 {
     size_t end = m->tok0 + m->ntok;
     if (end < r->tokens->count && !is_punct(r, end) &&
-        (word_class(norm(r, end)) & W_TREATMENT_NOUNS))
+        (tok_class(r, end) & W_TREATMENT_NOUNS))
         return 1;
     size_t gap = 0;
     for (size_t t = m->tok0; t-- > 0;) {
         if (is_punct(r, t)) return 0;
         const char *w = norm(r, t);
-        uint32_t b = word_class(w);
+        uint32_t b = tok_class(r, t);
         if (b & (W_INDICATION | W_RELIEF_VERBS)) return 1;
         if (strcmp(w, "with") == 0)
             return t > 0 && !is_punct(r, t - 1) &&
-                   (word_class(norm(r, t - 1)) & W_WITH_GOVERNORS) != 0;
+                   (tok_class(r, t - 1) & W_WITH_GOVERNORS) != 0;
         if (!(b & W_MODIFIERS) || ++gap > INDICATION_GAP) return 0;
     }
     return 0;
@@ -908,7 +925,7 @@ static int is_relieved(const medtone_result *r, const mention *m)
             return !negated_before(r, i1 + k, 1);
         }
     }
-    if (m->tok0 > 0 && (word_class(norm(r, m->tok0 - 1)) & W_LESSENING)) return 1;
+    if (m->tok0 > 0 && (tok_class(r, m->tok0 - 1) & W_LESSENING)) return 1;
     size_t words = 0;
     for (size_t t = m->tok0 + m->ntok; t < r->tokens->count && words < 4; t++) {
         if (is_punct(r, t)) break;
@@ -916,8 +933,8 @@ static int is_relieved(const medtone_result *r, const mention *m)
         const char *w = norm(r, t);
         /* "the nausea won't go away", "still not better": persistence, not relief. */
         if ((r->tokens->tok[t].flags & MEDTONE_TOKEN_NEGATION) || strcmp(w, "still") == 0) return 0;
-        if ((word_class(w) & W_IMPROVED)) return 1;
-        if ((word_class(w) & W_WORSE)) return 0;
+        if ((tok_class(r, t) & W_IMPROVED)) return 1;
+        if ((tok_class(r, t) & W_WORSE)) return 0;
     }
     return 0;
 }
@@ -926,12 +943,12 @@ static int is_relieved(const medtone_result *r, const mention *m)
  * "the headaches were unbearable". */
 static int has_worse(const medtone_result *r, const mention *m)
 {
-    if (m->tok0 > 0 && (word_class(norm(r, m->tok0 - 1)) & W_WORSE)) return 1;
+    if (m->tok0 > 0 && (tok_class(r, m->tok0 - 1) & W_WORSE)) return 1;
     size_t words = 0;
     for (size_t t = m->tok0 + m->ntok; t < r->tokens->count && words < 3; t++) {
         if (is_punct(r, t)) break;
         words++;
-        if ((word_class(norm(r, t)) & W_WORSE)) return 1;
+        if ((tok_class(r, t) & W_WORSE)) return 1;
     }
     return 0;
 }
@@ -960,8 +977,8 @@ static int is_hypothetical(const medtone_result *r, const mention *m, const ment
     for (size_t t = m->tok0; t-- > 0 && words < 6;) {
         if (is_punct(r, t)) return 0;
         words++;
-        if (!(word_class(norm(r, t)) & W_IF)) continue;
-        if (t > 0 && !is_punct(r, t - 1) && (word_class(norm(r, t - 1)) & W_IF_REPORTING)) return 0;
+        if (!(tok_class(r, t) & W_IF)) continue;
+        if (t > 0 && !is_punct(r, t - 1) && (tok_class(r, t - 1) & W_IF_REPORTING)) return 0;
         /* "if I take ibuprofen I get hives": the condition is the drug, the hives are habitual. */
         return !(d->tok0 > t && d->tok0 < m->tok0);
     }
@@ -976,14 +993,14 @@ static int drug_prospective(const medtone_result *r, const mention *d)
     if (t < 2) return 0;
     t--;
     if (strcmp(norm(r, t), "on") == 0) t--; /* "go on lexapro" */
-    if (is_punct(r, t) || !(word_class(norm(r, t)) & W_START_VERBS) || t == 0 || is_punct(r, t - 1))
+    if (is_punct(r, t) || !(tok_class(r, t) & W_START_VERBS) || t == 0 || is_punct(r, t - 1))
         return 0;
     const char *w = norm(r, t - 1);
-    if ((word_class(w) & W_PROSPECTIVE_MODAL)) return 1;
+    if ((tok_class(r, t - 1) & W_PROSPECTIVE_MODAL)) return 1;
     if (strcmp(w, "i") == 0 && t >= 2 && !is_punct(r, t - 2)) /* "should i start" */
-        return (word_class(norm(r, t - 2)) & W_PROSPECTIVE_MODAL) != 0;
+        return (tok_class(r, t - 2) & W_PROSPECTIVE_MODAL) != 0;
     return strcmp(w, "to") == 0 && t >= 2 && !is_punct(r, t - 2) &&
-           (word_class(norm(r, t - 2)) & W_PROSPECTIVE_TO);
+           (tok_class(r, t - 2) & W_PROSPECTIVE_TO);
 }
 
 /* The drug is praised as a fix right after it is named: "I have terrible insomnia and trazodone
@@ -1065,7 +1082,7 @@ static void judge(scan *sc, const mention *m, const mention *const *cand, size_t
     double frame = ir->frame;
     if (sd != sr) feats |= sentence_get(sc, sd)->features;
     int takes =
-        d->tok0 > 0 && !is_punct(r, d->tok0 - 1) && (word_class(norm(r, d->tok0 - 1)) & W_TAKING);
+        d->tok0 > 0 && !is_punct(r, d->tok0 - 1) && (tok_class(r, d->tok0 - 1) & W_TAKING);
 
     int dechallenge = 0;
     if (is_relieved(r, m) || (m->tok0 < d->tok0 && sr == sd && drug_praised(r, d))) {
