@@ -752,8 +752,9 @@ static int next_mention(walker *w, mention *m)
         double pw = 0;
         size_t pn = weight_change_at(r, i, &pw);
         size_t ntok = pn ? pn : it->ntok;
-        if (covered_by_cue(r, it->tok0, it->tok0 + ntok)) continue;
         uint32_t tags = item_tags(it);
+        /* What the item would be is told first: most items are none of these, and the search
+         * for a cue over them (which rules them out as well) is then not needed. */
         if (pn) {
             m->kind = M_REACTION;
             m->weight = pw;
@@ -772,6 +773,7 @@ static int next_mention(walker *w, mention *m)
         } else {
             continue;
         }
+        if (covered_by_cue(r, it->tok0, it->tok0 + ntok)) continue;
         set_span(r, m, it->tok0, ntok);
         return 1;
     }
@@ -1131,8 +1133,17 @@ typedef struct ahead {
     int have, done, named_only;
 } ahead;
 
-static const mention *ahead_after(ahead *a, const medtone_result *r, size_t tok)
+/* `from` is the walk that gave the mention at token tok. Mentions come in text order, so every
+ * one it has passed starts at or before tok and is no drug after tok: a search still behind it
+ * skips to where it is instead of walking those mentions again. */
+static const mention *ahead_after(ahead *a, const medtone_result *r, size_t tok,
+                                  const walker *from)
 {
+    if (!a->done && (!a->have || a->found.tok0 <= tok) && a->w.cue <= from->cue &&
+        a->w.item <= from->item) {
+        a->w = *from;
+        a->have = 0;
+    }
     while (!a->done && (!a->have || a->found.tok0 <= tok)) {
         mention x;
         a->have = 0;
@@ -1174,7 +1185,8 @@ static void walk_reactions(scan *sc, visit_fn visit, void *user)
         if (m.kind != M_REACTION) continue;
         const mention *cand[4] = {have_before ? &before : NULL,
                                   have_before_named ? &before_named : NULL,
-                                  ahead_after(&any, r, m.tok0), ahead_after(&named, r, m.tok0)};
+                                  ahead_after(&any, r, m.tok0, &w),
+                                  ahead_after(&named, r, m.tok0, &w)};
         judged j;
         judge(sc, &m, cand, 4, &j);
         if (j.counts) visit(sc, &m, &j, user);
