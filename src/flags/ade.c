@@ -635,7 +635,28 @@ typedef struct walker {
     const medtone_result *r;
     size_t cue;  /* next cue hit */
     size_t item; /* next item */
+    /* A cursor for numeric_from: no NUMBER or DOSE token lies in [num_from, num), and token num
+     * is one (or num is the token count). Valid when num_ok. */
+    size_t num_from, num;
+    int num_ok;
 } walker;
+
+/* The first NUMBER or DOSE token at or after `from`, or the token count. The items come in token
+ * order, so the cursor answers most questions without a look and each token is scanned once. */
+static size_t numeric_from(walker *w, size_t from)
+{
+    if (!(w->num_ok && w->num_from <= from && from <= w->num)) {
+        const medtone_tokens *t = w->r->tokens;
+        size_t k = from;
+        while (k < t->count && t->tok[k].kind != MEDTONE_TOKEN_NUMBER &&
+               t->tok[k].kind != MEDTONE_TOKEN_DOSE)
+            k++;
+        w->num_from = from;
+        w->num = k;
+        w->num_ok = 1;
+    }
+    return w->num;
+}
 
 static int cue_kind(const mt_cue_hit *h)
 {
@@ -665,17 +686,16 @@ static void set_span(const medtone_result *r, mention *m, size_t tok0, size_t nt
 }
 
 /* "gained 20 lbs" / "lost 5 kg" at item i: the tokens used (0 when not there) and the weight. */
-static size_t weight_change_at(const medtone_result *r, size_t i, double *w)
+static size_t weight_change_at(walker *wk, size_t i, double *w)
 {
+    const medtone_result *r = wk->r;
     const mt_item *it = &r->items[i];
     if (it->ntok != 1) return 0;
     size_t t = it->tok0, n = r->tokens->count;
-    /* Most items are not followed by a number: look at the kinds first, the words after. */
-    int numeric = 0;
-    for (size_t k = t + 1; k < n && k <= t + 3 && !numeric; k++)
-        numeric = r->tokens->tok[k].kind == MEDTONE_TOKEN_NUMBER ||
-                  r->tokens->tok[k].kind == MEDTONE_TOKEN_DOSE;
-    if (!numeric) return 0;
+    /* Most items are not followed by a number within three tokens: look at the kinds first,
+     * the words after. */
+    size_t first_num = numeric_from(wk, t + 1);
+    if (first_num >= n || first_num > t + 3) return 0;
     uint32_t b = tok_class(r, t);
     int gain = (b & W_GAIN) != 0, loss = !gain && (b & W_LOSS) != 0;
     if (!gain && !loss) return 0;
@@ -750,7 +770,7 @@ static int next_mention(walker *w, mention *m)
         size_t i = w->item++;
         const mt_item *it = &r->items[i];
         double pw = 0;
-        size_t pn = weight_change_at(r, i, &pw);
+        size_t pn = weight_change_at(w, i, &pw);
         size_t ntok = pn ? pn : it->ntok;
         uint32_t tags = item_tags(it);
         /* What the item would be is told first: most items are none of these, and the search
@@ -1167,8 +1187,8 @@ typedef void (*visit_fn)(scan *sc, const mention *m, const judged *j, void *user
 static void walk_reactions(scan *sc, visit_fn visit, void *user)
 {
     const medtone_result *r = sc->r;
-    walker w = {r, 0, 0};
-    ahead any = {{r, 0, 0}, {0}, 0, 0, 0}, named = {{r, 0, 0}, {0}, 0, 0, 1};
+    walker w = {r, 0, 0, 0, 0, 0};
+    ahead any = {{r, 0, 0, 0, 0, 0}, {0}, 0, 0, 0}, named = {{r, 0, 0, 0, 0, 0}, {0}, 0, 0, 1};
     mention m, before, before_named;
     int have_before = 0, have_before_named = 0;
     while (next_mention(&w, &m)) {
