@@ -9,6 +9,7 @@
 #include "result.h"
 #include "score.h"
 #include "tokenize.h"
+#include "flags/scope.h"
 
 /* Default thresholds: where a score starts to mean "a person should look". Crisis leans to
  * recall (a missed crisis costs far more than a false alarm); privacy fires on one identifier
@@ -116,6 +117,25 @@ static int ends_phrase(const mt_token *tok)
     return tok->kind == MEDTONE_TOKEN_PUNCT || tok->kind == MEDTONE_TOKEN_MENTION;
 }
 
+/* Sets each hit's item0 and item1: the last item that starts at or before its first and its last
+ * token (item 0 when none does), the answer of mt_item_of_token. Hits and items are both in token
+ * order, so one merge finds them all instead of two binary searches per hit and per reader. */
+static void locate_cues(medtone_result *r)
+{
+    mt_flags_state *f = &r->flags;
+    size_t k = 0;
+    for (size_t h = 0; h < f->ncues; h++) {
+        mt_cue_hit *hit = &f->cues[h];
+        while (k + 1 < r->nitems && r->items[k + 1].tok0 <= hit->tok0)
+            k++;
+        hit->item0 = k;
+        size_t last = hit->tok0 + hit->ntok - 1, j = k;
+        while (j + 1 < r->nitems && r->items[j + 1].tok0 <= last)
+            j++;
+        hit->item1 = j;
+    }
+}
+
 /* As in the scorer (score.c): one probe per key tells both whether it is a cue and whether a
  * longer cue may start with it, token hashes are the scorer's, and the follow filter turns most
  * dead ends away before a longer key is built. */
@@ -163,10 +183,11 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
         if (best) {
             const mt_token *last = &t->tok[i + best_n - 1];
             f->cues[f->ncues++] = (mt_cue_hit){i, best_n, tok->off, last->off + last->len - tok->off,
-                                               best};
+                                               best, 0, 0};
         }
         i += best_n;
     }
+    locate_cues(r);
     return 0;
 }
 
@@ -188,13 +209,21 @@ void mt_flags_free(mt_flags_state *f)
     mt_free(f->cues);
 }
 
+void mt_flag_ctx_init(mt_flag_ctx *ctx, const medtone_analyzer *an, medtone_result *r,
+                      const char *text, size_t len)
+{
+    *ctx = (mt_flag_ctx){an, r, text, len, 0, 0};
+    ctx->aspect_own = mt_aspect_cue_own_layer(ctx);
+}
+
 medtone_status mt_flags_run(const medtone_analyzer *an, const char *text, size_t len,
                             medtone_result *r)
 {
     mt_flags_state *f = &r->flags;
     mt_flags_reset(f);
     if (match_cues(an->cues, r) != 0) return MEDTONE_ERR_NOMEM;
-    mt_flag_ctx ctx = {an, r, text, len, 0};
+    mt_flag_ctx ctx;
+    mt_flag_ctx_init(&ctx, an, r, text, len);
     void (*const modules[])(mt_flag_ctx *) = {mt_flag_ade,     mt_flag_privacy, mt_flag_crisis,
                                               mt_flag_misinfo, mt_flag_aspects, mt_flag_negative};
     for (size_t m = 0; m < sizeof modules / sizeof modules[0] && !ctx.oom; m++) modules[m](&ctx);

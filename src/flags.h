@@ -51,6 +51,7 @@ typedef struct mt_cue_hit {
     size_t tok0, ntok;
     size_t off, len; /* byte span */
     const mt_entry *entry;
+    size_t item0, item1; /* the items holding its first and last token (mt_item_of_token) */
 } mt_cue_hit;
 
 /* Per-result flag state, kept in the result and reused from text to text. */
@@ -72,7 +73,14 @@ typedef struct mt_flag_ctx {
     const char *text;
     size_t len;
     int oom; /* set by mt_flag_evidence on allocation failure */
+    /* The cue layer of lexicons/cues-aspects.tsv, found once per text for the two modules that
+     * weigh by it (mt_aspect_cue_own_layer in flags/scope.h). */
+    size_t aspect_own;
 } mt_flag_ctx;
+
+/* Sets up the context the modules see for the analysis in r. */
+void mt_flag_ctx_init(mt_flag_ctx *ctx, const medtone_analyzer *an, medtone_result *r,
+                      const char *text, size_t len);
 
 /* Records evidence for a flag. Returns 0, or -1 (and sets ctx->oom) when out of memory. */
 int mt_flag_evidence(mt_flag_ctx *ctx, unsigned flag, size_t off, size_t len, const char *cue);

@@ -106,8 +106,7 @@ static uint32_t nearest_anchor(const mt_flag_ctx *ctx, size_t own, size_t j, int
         if (!tags || (w <= 0 && !self)) continue;
         int level;
         size_t dist;
-        mt_scope_relation(ctx, j, mt_item_of_token(r, hit->tok0),
-                          mt_item_of_token(r, hit->tok0 + hit->ntok - 1), &level, &dist);
+        mt_scope_relation(ctx, j, hit->item0, hit->item1, &level, &dist);
         if (self) {
             if (level == MT_SAME_STRETCH && mt_scope_closer(level, dist, ill_level, ill_dist)) {
                 ill_level = level;
@@ -184,7 +183,7 @@ void mt_flag_aspects(mt_flag_ctx *ctx)
     double pos[NASPECTS] = {0}, neg[NASPECTS] = {0}, opinion[NASPECTS] = {0};
     double sent[NASPECTS] = {0}, score[NASPECTS] = {0};
     int any = 0;
-    size_t own = mt_aspect_cue_own_layer(ctx);
+    size_t own = ctx->aspect_own;
 
     /* Cue weights. "waited 4 hours": the number before "hours" makes it a duration. */
     for (size_t h = 0; h < f->ncues; h++) {

@@ -40,7 +40,8 @@ size_t mt_first_hit_from(const mt_flags_state *f, size_t tok);
 #define MT_ASPECT_CUE_FOREIGN_WEIGHT 1.5
 #define MT_ASPECT_CUE_DRUG_WEIGHT    1.0
 
-/* The index of our layer in the cue lexicon, or (size_t)-1 when it is not loaded. */
+/* The index of our layer in the cue lexicon, or (size_t)-1 when it is not loaded. The framework
+ * finds it once per text (mt_flag_ctx.aspect_own). */
 size_t mt_aspect_cue_own_layer(const mt_flag_ctx *ctx);
 int mt_aspect_cue_is_own(size_t own, const mt_entry *e);
 /* The weight of a cue in our sense (see MT_ASPECT_CUE_OWN_LAYER). */
