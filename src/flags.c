@@ -152,6 +152,11 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
     if (t->count > f->cues_cap &&
         mt_reserve((void **)&f->cues, &f->cues_cap, t->count, sizeof *f->cues) != 0)
         return -1;
+    if (t->count > f->tok_cues_cap &&
+        mt_reserve((void **)&f->tok_cues, &f->tok_cues_cap, t->count, sizeof *f->tok_cues) != 0)
+        return -1;
+    memset(f->tok_cues, 0, t->count * sizeof *f->tok_cues);
+    f->ntok_cues = t->count;
     for (size_t i = 0; i < t->count;) {
         const mt_token *tok = &t->tok[i];
         if (ends_phrase(tok)) {
@@ -162,6 +167,7 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
         int more;
         const mt_entry *best =
             mt_lexicon_lookup_hashed(cues, mt_token_norm(t, i), tok->norm_len, h, &more);
+        f->tok_cues[i] = (mt_token_cue){best, 1, (unsigned char)(more != 0)};
         size_t best_n = 1, len = tok->norm_len;
         for (size_t n = 1; more && n < max_words && i + n < t->count; n++) {
             const mt_token *next = &t->tok[i + n];
@@ -191,6 +197,16 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
     return 0;
 }
 
+const mt_entry *mt_flag_token_cue(const mt_flag_ctx *ctx, size_t i, int *is_prefix)
+{
+    const mt_flags_state *f = &ctx->r->flags;
+    if (i < f->ntok_cues && f->tok_cues[i].known) {
+        *is_prefix = f->tok_cues[i].prefix;
+        return f->tok_cues[i].entry;
+    }
+    return mt_token_lookup(ctx->r, ctx->an->cues, i, is_prefix);
+}
+
 void mt_flags_reset(mt_flags_state *f)
 {
     memset(f->score, 0, sizeof f->score);
@@ -200,6 +216,7 @@ void mt_flags_reset(mt_flags_state *f)
     memset(f->ev_count, 0, sizeof f->ev_count);
     f->nev = 0;
     f->ncues = 0;
+    f->ntok_cues = 0;
 }
 
 void mt_flags_free(mt_flags_state *f)
@@ -207,6 +224,7 @@ void mt_flags_free(mt_flags_state *f)
     mt_free(f->ev);
     mt_free(f->ev_sorted);
     mt_free(f->cues);
+    mt_free(f->tok_cues);
 }
 
 void mt_flag_ctx_init(mt_flag_ctx *ctx, const medtone_analyzer *an, medtone_result *r,

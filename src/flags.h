@@ -64,7 +64,19 @@ typedef struct mt_flags_state {
     size_t nev, ev_cap, ev_sorted_cap;
     mt_cue_hit *cues;
     size_t ncues, cues_cap;
+    /* Each token's own look-up in the cue lexicon, kept from cue matching for the modules that
+     * ask again (mt_flag_token_cue); ntok_cues = tokens once matching has filled it. */
+    struct mt_token_cue *tok_cues;
+    size_t ntok_cues, tok_cues_cap;
 } mt_flags_state;
+
+/* What cue matching learned of one token by itself: its entry and whether a longer cue starts
+ * with it. `known` is 0 where matching did not look (punctuation, mentions, the inner tokens of
+ * a multi-word hit). */
+typedef struct mt_token_cue {
+    const mt_entry *entry;
+    unsigned char known, prefix;
+} mt_token_cue;
 
 /* What a flag module sees. */
 typedef struct mt_flag_ctx {
@@ -81,6 +93,10 @@ typedef struct mt_flag_ctx {
 /* Sets up the context the modules see for the analysis in r. */
 void mt_flag_ctx_init(mt_flag_ctx *ctx, const medtone_analyzer *an, medtone_result *r,
                       const char *text, size_t len);
+
+/* Token i's entry in the cue lexicon and whether a longer cue starts with it (*is_prefix): what
+ * mt_lexicon_lookup says of its normalized form, mostly without looking again. */
+const mt_entry *mt_flag_token_cue(const mt_flag_ctx *ctx, size_t i, int *is_prefix);
 
 /* Records evidence for a flag. Returns 0, or -1 (and sets ctx->oom) when out of memory. */
 int mt_flag_evidence(mt_flag_ctx *ctx, unsigned flag, size_t off, size_t len, const char *cue);

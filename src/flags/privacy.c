@@ -462,8 +462,8 @@ static const mt_entry *in_class_phrase(pv *p, size_t i, const char *cls, size_t 
 /* A word that is in some lexicon, or listed as not a name: "Care", "Clinic", "Happy". */
 static int known_word(pv *p, size_t i)
 {
-    const medtone_result *r = p->ctx->r;
-    return mt_token_find(r, p->lex, i) || mt_token_find(r, p->cues, i) ||
+    int more;
+    return mt_token_find(p->ctx->r, p->lex, i) || mt_flag_token_cue(p->ctx, i, &more) ||
            in_class(p, i, C_NOTNAME);
 }
 
@@ -921,12 +921,11 @@ static void find_phrases(pv *p)
         /* Every phrase of the cue file begins with a word ("stage 4" too). */
         if (tok->kind != MEDTONE_TOKEN_WORD && tok->kind != MEDTONE_TOKEN_HASHTAG) continue;
         /* A line "<phrase> @id ..." is a multi-word key, so a word that begins no multi-word key
-         * at all begins no phrase of ours: nearly every word, told by one probe with the
-         * scorer's hash of the token. */
-        uint64_t h = mt_token_hash(p->ctx->r, i);
+         * at all begins no phrase of ours: nearly every word, as cue matching found already. */
         int more;
-        mt_lexicon_lookup_hashed(p->cues, norm_at(p, i), tok->norm_len, h, &more);
+        mt_flag_token_cue(p->ctx, i, &more);
         if (!more) continue;
+        uint64_t h = mt_token_hash(p->ctx->r, i);
         const mt_entry *found[K_COUNT];
         size_t found_n[K_COUNT];
         unsigned found_kinds = 0; /* bit per kind: found[kind] is set */
