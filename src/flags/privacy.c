@@ -180,6 +180,7 @@ typedef struct pv {
     /* Hashes of the words the follow filter pairs keys with: the markers "@id" and "@as" (set
      * once per text), and "@in <class>" for the last few classes asked (see in_class). */
     uint64_t h_id, h_as;
+    mt_follow_filter follow; /* the cue lexicon's */
     const char *in_cls[4];
     uint64_t in_hash[4];
     size_t nin;
@@ -324,7 +325,7 @@ static size_t key_add_token(pv *p, size_t len, size_t i)
  * key. Never wrong when it says no, which it says of nearly every word of a text. */
 static int may_go_on(const pv *p, uint64_t h, uint64_t w)
 {
-    return mt_lexicon_may_extend(p->cues, h, w);
+    return mt_follow_may_extend(p->follow, h, w);
 }
 
 /* The hash of the word after a key that a marker (ID or AS) puts there: "@id" or "@as". */
@@ -339,7 +340,7 @@ static uint64_t mark_hash(const pv *p, const char *mark)
  * is let through: the filter is only sound for single words). */
 static int may_go_on_with(const pv *p, uint64_t h, size_t j)
 {
-    return mt_lexicon_may_extend(p->cues, h, mt_token_hash(p->ctx->r, j)) ||
+    return mt_follow_may_extend(p->follow, h, mt_token_hash(p->ctx->r, j)) ||
            mt_token_has_space(p->ctx->r, j);
 }
 
@@ -1169,6 +1170,7 @@ void mt_flag_privacy(mt_flag_ctx *ctx)
     p.s = (const unsigned char *)ctx->text;
     p.n = ctx->len;
     p.title_case = is_title_case(&p);
+    p.follow = mt_lexicon_follow_filter(p.cues);
     p.h_id = mt_lexicon_hash(ID + 1, strlen(ID) - 1);
     p.h_as = mt_lexicon_hash(AS + 1, strlen(AS) - 1);
 
