@@ -132,33 +132,15 @@ static int in_question(const mt_flag_ctx *ctx, size_t j)
 }
 
 /* The items a term may aim at or be framed by besides the cue hits: @mentions and illness items
- * (symptoms, tests), in item order. Found once per text, as most items are neither; when a text
- * has more than fit, `all` is set and aim_term looks at every item as before. */
-#define MARKED_MAX 256
-typedef struct marked {
-    uint32_t item[MARKED_MAX];
-    size_t n;
-    int all;
-} marked;
-
-static void mark_items(const medtone_result *r, marked *m)
+ * (symptoms, tests). */
+static int mention_or_illness(const medtone_result *r, size_t k)
 {
-    m->n = 0;
-    m->all = 0;
-    for (size_t k = 0; k < r->nitems; k++) {
-        const mt_item *it = &r->items[k];
-        if (r->tokens->tok[it->tok0].kind != MEDTONE_TOKEN_MENTION && !mt_is_illness_item(it))
-            continue;
-        if (m->n == MARKED_MAX || k > UINT32_MAX) {
-            m->all = 1;
-            return;
-        }
-        m->item[m->n++] = (uint32_t)k;
-    }
+    const mt_item *it = &r->items[k];
+    return r->tokens->tok[it->tok0].kind == MEDTONE_TOKEN_MENTION || mt_is_illness_item(it);
 }
 
 static aim aim_term(const mt_flag_ctx *ctx, size_t own, size_t j, int text_has_target,
-                    const marked *mk)
+                    const mt_item_list *marked)
 {
     const medtone_result *r = ctx->r;
     const mt_flags_state *f = &r->flags;
@@ -205,17 +187,9 @@ static aim aim_term(const mt_flag_ctx *ctx, size_t own, size_t j, int text_has_t
             a.cue = hit->entry->key;
         }
     }
-    /* Only the marked items do anything below: step through them (or, past MARKED_MAX, through
-     * every item), in item order as before. */
-    size_t m = 0;
-    if (!mk->all)
-        while (m < mk->n && mk->item[m] < lo_item)
-            m++;
-    for (size_t k = lo_item; k <= hi_item; k++) {
-        if (!mk->all) {
-            if (m == mk->n || mk->item[m] > hi_item) break;
-            k = mk->item[m++];
-        }
+    /* Only mentions and illness items do anything below: step through those. */
+    for (size_t c, k = mt_item_list_first(marked, lo_item, &c); k <= hi_item;
+         k = mt_item_list_next(marked, k, &c)) {
         const mt_item *it = &r->items[k];
         int level;
         size_t dist;
@@ -303,8 +277,8 @@ void mt_flag_negative(mt_flag_ctx *ctx)
     for (size_t k = 0; k < r->nitems && !text_has_target; k++)
         text_has_target = t->tok[r->items[k].tok0].kind == MEDTONE_TOKEN_MENTION;
 
-    marked mk;
-    mark_items(r, &mk);
+    mt_item_list marked;
+    mt_item_list_build(r, mention_or_illness, &marked);
     /* The aims of the first terms, for the evidence below (which needs those of the negative
      * ones again): a term's aim is the same both times. */
     enum { AIMS_KEPT = 64 };
@@ -317,7 +291,7 @@ void mt_flag_negative(mt_flag_ctx *ctx)
         if (it->term == MT_NO_TERM) continue;
         double c = r->terms[it->term].contribution;
         if (c == 0) continue;
-        aim a = aim_term(ctx, own, j, text_has_target, &mk);
+        aim a = aim_term(ctx, own, j, text_has_target, &marked);
         if (c < 0 && nkept < AIMS_KEPT) {
             kept[nkept] = a;
             kept_item[nkept++] = j;
@@ -358,7 +332,7 @@ void mt_flag_negative(mt_flag_ctx *ctx)
         if (next_kept < nkept && kept_item[next_kept] == j)
             a = kept[next_kept++];
         else
-            a = aim_term(ctx, own, j, text_has_target, &mk);
+            a = aim_term(ctx, own, j, text_has_target, &marked);
         if (!a.targeted || a.weight < EVIDENCE_MIN) continue;
         const mt_term *term = &r->terms[it->term];
         evidence_once(ctx, from, term->off, term->len, term->entry->key);
