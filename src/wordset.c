@@ -13,6 +13,7 @@ int mt_wordset_init(mt_wordset *ws, size_t max)
     ws->mask = size - 1;
     ws->count = 0;
     ws->max = max;
+    memset(ws->filter, 0, sizeof ws->filter);
     return 0;
 }
 
@@ -26,6 +27,8 @@ int mt_wordset_put(mt_wordset *ws, const char *word, uint32_t bits)
             if (ws->count == ws->max) return -1;
             *s = (mt_wordset_slot){h, word, (uint32_t)len, bits};
             ws->count++;
+            uint64_t b = mt_wordset_filter_bit(h);
+            ws->filter[b >> 6] |= (uint64_t)1 << (b & 63);
             return 0;
         }
         if (s->hash == h && s->len == len && memcmp(s->word, word, len) == 0) {
@@ -47,4 +50,5 @@ void mt_wordset_free(mt_wordset *ws)
     mt_free(ws->slots);
     ws->slots = NULL;
     ws->mask = ws->count = ws->max = 0;
+    memset(ws->filter, 0, sizeof ws->filter);
 }

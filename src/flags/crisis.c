@@ -151,18 +151,23 @@ int mt_flag_crisis_words(mt_wordset *ws)
     return 0;
 }
 
-/* The lists token i is in (L_* bits): one probe by the token's hash in the analyzer's set, or,
- * without one, a walk through the lists. */
-static unsigned word_bits(const medtone_result *r, size_t i)
+/* The lists a word is in, walked one by one: for an analyzer without the set. */
+static unsigned word_bits_slow(const char *w)
 {
-    const char *w = mt_token_norm(r->tokens, i);
-    const mt_wordset *ws = &r->analyzer->words[MT_WORDS_CRISIS];
-    if (ws->slots) return mt_wordset_get(ws, w, r->tokens->tok[i].norm_len, mt_token_hash(r, i));
     unsigned bits = 0;
     for (size_t l = 0; l < WORD_LISTS; l++)
         for (size_t k = 0; k < word_lists[l].n; k++)
             if (!strcmp(w, word_lists[l].words[k])) bits |= word_lists[l].bit;
     return bits;
+}
+
+/* The lists token i is in (L_* bits): one probe by the token's hash in the analyzer's set. */
+static inline unsigned word_bits(const medtone_result *r, size_t i)
+{
+    const char *w = mt_token_norm(r->tokens, i);
+    const mt_wordset *ws = &r->analyzer->words[MT_WORDS_CRISIS];
+    if (!ws->slots) return word_bits_slow(w);
+    return mt_wordset_get(ws, w, r->tokens->tok[i].norm_len, mt_token_hash(r, i));
 }
 
 static int in_list(const medtone_result *r, size_t i, unsigned bit)
