@@ -144,6 +144,7 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
     const medtone_tokens *t = r->tokens;
     mt_flags_state *f = &r->flags;
     unsigned max_words = mt_lexicon_max_words(cues);
+    mt_follow_filter follow = mt_lexicon_follow_filter(cues);
     f->ncues = 0;
     if (max_words == 0) return 0;
     if (r->nhashes != t->count && mt_hash_tokens(r) != 0) return -1;
@@ -171,7 +172,7 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
         size_t best_n = 1, len = tok->norm_len;
         for (size_t n = 1; more && n < max_words && i + n < t->count; n++) {
             const mt_token *next = &t->tok[i + n];
-            if (ends_phrase(next) || !mt_may_extend(r, cues, h, i + n)) break;
+            if (ends_phrase(next) || !mt_may_extend_with(r, follow, h, i + n)) break;
             size_t need = len + next->norm_len + 2;
             if (need > r->key_cap && mt_reserve((void **)&r->key, &r->key_cap, need, 1) != 0)
                 return -1;
