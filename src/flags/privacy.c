@@ -424,21 +424,22 @@ static const mt_entry *in_class(pv *p, size_t i, const char *cls)
     size_t k = 0;
     while (k < p->nin && p->in_cls[k] != cls)
         k++;
-    if (k == p->nin) {
+    uint64_t h;
+    if (k < p->nin) {
+        h = p->in_hash[k];
+    } else {
         char head[32];
         size_t c = strlen(cls);
         if (c + 4 > sizeof head) return in_class_bytes(p, cls, norm_at(p, i), tok_at(p, i)->norm_len);
         memcpy(head, "@in ", 4);
         memcpy(head + 4, cls, c);
-        uint64_t h = mt_lexicon_hash(head, 4 + c);
-        if (!may_go_on_with(p, h, i)) return NULL;
+        h = mt_lexicon_hash(head, 4 + c);
         if (p->nin < sizeof p->in_cls / sizeof p->in_cls[0]) {
             p->in_cls[p->nin] = cls;
             p->in_hash[p->nin++] = h;
         }
-    } else if (!may_go_on_with(p, p->in_hash[k], i)) {
-        return NULL;
     }
+    if (!may_go_on_with(p, h, i)) return NULL;
     return in_class_bytes(p, cls, norm_at(p, i), tok_at(p, i)->norm_len);
 }
 
@@ -460,12 +461,13 @@ static const mt_entry *in_class_phrase(pv *p, size_t i, const char *cls, size_t 
     return best;
 }
 
-/* A word that is in some lexicon, or listed as not a name: "Care", "Clinic", "Happy". */
+/* A word that is in some lexicon, or listed as not a name: "Care", "Clinic", "Happy". Asked
+ * only of words that never_name has passed, which looked among the non-names already, so the
+ * lexicons are what is left to ask. */
 static int known_word(pv *p, size_t i)
 {
     int more;
-    return mt_token_find(p->ctx->r, p->lex, i) || mt_flag_token_cue(p->ctx, i, &more) ||
-           in_class(p, i, C_NOTNAME);
+    return mt_token_find(p->ctx->r, p->lex, i) || mt_flag_token_cue(p->ctx, i, &more);
 }
 
 /* A capitalized word that can never be part of a name: a month, a title, a non-name. */
