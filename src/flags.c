@@ -146,6 +146,7 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
     unsigned max_words = mt_lexicon_max_words(cues);
     mt_follow_filter follow = mt_lexicon_follow_filter(cues);
     f->ncues = 0;
+    f->ntok_cues = 0;
     if (max_words == 0) return 0;
     if (r->nhashes != t->count && mt_hash_tokens(r) != 0) return -1;
     mt_lexicon_prefetch(cues, r->hashes, t->count);
@@ -156,12 +157,10 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
     if (t->count > f->tok_cues_cap &&
         mt_reserve((void **)&f->tok_cues, &f->tok_cues_cap, t->count, sizeof *f->tok_cues) != 0)
         return -1;
-    memset(f->tok_cues, 0, t->count * sizeof *f->tok_cues);
-    f->ntok_cues = t->count;
     for (size_t i = 0; i < t->count;) {
         const mt_token *tok = &t->tok[i];
         if (ends_phrase(tok)) {
-            i++;
+            f->tok_cues[i++].known = 0;
             continue;
         }
         uint64_t h = r->hashes[i];
@@ -192,8 +191,11 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
             f->cues[f->ncues++] = (mt_cue_hit){i, best_n, tok->off, last->off + last->len - tok->off,
                                                best, 0, 0};
         }
+        for (size_t k = i + 1; k < i + best_n; k++)
+            f->tok_cues[k].known = 0; /* inside a longer hit: not looked up by itself */
         i += best_n;
     }
+    f->ntok_cues = t->count;
     locate_cues(r);
     return 0;
 }
