@@ -1173,8 +1173,8 @@ void mt_flag_privacy(mt_flag_ctx *ctx)
     p.n = ctx->len;
     p.title_case = is_title_case(&p);
     p.follow = mt_lexicon_follow_filter(p.cues);
-    p.h_id = mt_lexicon_hash(ID + 1, strlen(ID) - 1);
-    p.h_as = mt_lexicon_hash(AS + 1, strlen(AS) - 1);
+    p.h_id = mt_lexicon_hash(&ID[1], strlen(ID) - 1);
+    p.h_as = mt_lexicon_hash(&AS[1], strlen(AS) - 1);
 
     find_phrases(&p);
     find_shapes(&p);
