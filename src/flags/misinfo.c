@@ -573,7 +573,7 @@ void mt_flag_misinfo(mt_flag_ctx *ctx)
     s.ctx = ctx;
     s.cues = ctx->an->cues;
     s.follow = mt_lexicon_follow_filter(s.cues);
-    s.voice_hash = mt_lexicon_hash(VOICE_MARK + 1, strlen(VOICE_MARK) - 1);
+    s.voice_hash = mt_lexicon_hash(&VOICE_MARK[1], strlen(VOICE_MARK) - 1);
     s.own_layer = own_layer(s.cues);
     s.mixed_case = is_mixed_case(ctx);
     size_t h = 0, hit_end = 0, prev_kind = MEDTONE_TOKEN_PUNCT;
