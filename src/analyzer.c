@@ -71,6 +71,10 @@ medtone_status medtone_analyzer_new(const medtone_options *options, medtone_anal
         return MEDTONE_ERR_NOMEM;
     }
     mt_lexicon_set_merge_tags(a->cues, 1);
+    if (mt_flags_prepare(a->words) != MEDTONE_OK) {
+        medtone_analyzer_free(a);
+        return MEDTONE_ERR_NOMEM;
+    }
     if (!options || options->embedded_lexicons) {
         /* One layer per embedded file, in build order (later wins). */
         for (size_t i = 0; i < mt_embedded_lexicon_count; i++) {
@@ -96,6 +100,7 @@ void medtone_analyzer_free(medtone_analyzer *analyzer)
     if (!analyzer) return;
     mt_lexicon_free(analyzer->lex);
     mt_lexicon_free(analyzer->cues);
+    mt_flags_release(analyzer->words);
     mt_free(analyzer);
 }
 

@@ -19,7 +19,8 @@ struct medtone_analyzer {
     int negation_scope;
     int flags;
     double threshold[MT_FLAG_COUNT];
-    char error[512]; /* medtone_analyzer_last_error */
+    mt_wordset words[MT_WORDSETS]; /* the flag modules' grammar words (mt_flags_prepare) */
+    char error[512];               /* medtone_analyzer_last_error */
 };
 
 /* Embedded files whose name starts with this go to the cue lexicon. */

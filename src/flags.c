@@ -9,6 +9,7 @@
 #include "result.h"
 #include "score.h"
 #include "tokenize.h"
+#include "flags/scope.h"
 
 /* Default thresholds: where a score starts to mean "a person should look". Crisis leans to
  * recall (a missed crisis costs far more than a false alarm); privacy fires on one identifier
@@ -116,6 +117,25 @@ static int ends_phrase(const mt_token *tok)
     return tok->kind == MEDTONE_TOKEN_PUNCT || tok->kind == MEDTONE_TOKEN_MENTION;
 }
 
+/* Sets each hit's item0 and item1: the last item that starts at or before its first and its last
+ * token (item 0 when none does), the answer of mt_item_of_token. Hits and items are both in token
+ * order, so one merge finds them all instead of two binary searches per hit and per reader. */
+static void locate_cues(medtone_result *r)
+{
+    mt_flags_state *f = &r->flags;
+    size_t k = 0;
+    for (size_t h = 0; h < f->ncues; h++) {
+        mt_cue_hit *hit = &f->cues[h];
+        while (k + 1 < r->nitems && r->items[k + 1].tok0 <= hit->tok0)
+            k++;
+        hit->item0 = k;
+        size_t last = hit->tok0 + hit->ntok - 1, j = k;
+        while (j + 1 < r->nitems && r->items[j + 1].tok0 <= last)
+            j++;
+        hit->item1 = j;
+    }
+}
+
 /* As in the scorer (score.c): one probe per key tells both whether it is a cue and whether a
  * longer cue may start with it, token hashes are the scorer's, and the follow filter turns most
  * dead ends away before a longer key is built. */
@@ -124,7 +144,9 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
     const medtone_tokens *t = r->tokens;
     mt_flags_state *f = &r->flags;
     unsigned max_words = mt_lexicon_max_words(cues);
+    mt_follow_filter follow = mt_lexicon_follow_filter(cues);
     f->ncues = 0;
+    f->ntok_cues = 0;
     if (max_words == 0) return 0;
     if (r->nhashes != t->count && mt_hash_tokens(r) != 0) return -1;
     mt_lexicon_prefetch(cues, r->hashes, t->count);
@@ -132,20 +154,24 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
     if (t->count > f->cues_cap &&
         mt_reserve((void **)&f->cues, &f->cues_cap, t->count, sizeof *f->cues) != 0)
         return -1;
+    if (t->count > f->tok_cues_cap &&
+        mt_reserve((void **)&f->tok_cues, &f->tok_cues_cap, t->count, sizeof *f->tok_cues) != 0)
+        return -1;
     for (size_t i = 0; i < t->count;) {
         const mt_token *tok = &t->tok[i];
         if (ends_phrase(tok)) {
-            i++;
+            f->tok_cues[i++].known = 0;
             continue;
         }
         uint64_t h = r->hashes[i];
         int more;
         const mt_entry *best =
             mt_lexicon_lookup_hashed(cues, mt_token_norm(t, i), tok->norm_len, h, &more);
+        f->tok_cues[i] = (mt_token_cue){best, 1, (unsigned char)(more != 0)};
         size_t best_n = 1, len = tok->norm_len;
         for (size_t n = 1; more && n < max_words && i + n < t->count; n++) {
             const mt_token *next = &t->tok[i + n];
-            if (ends_phrase(next) || !mt_may_extend(r, cues, h, i + n)) break;
+            if (ends_phrase(next) || !mt_may_extend_with(r, follow, h, i + n)) break;
             size_t need = len + next->norm_len + 2;
             if (need > r->key_cap && mt_reserve((void **)&r->key, &r->key_cap, need, 1) != 0)
                 return -1;
@@ -163,11 +189,25 @@ static int match_cues(const mt_lexicon *cues, medtone_result *r)
         if (best) {
             const mt_token *last = &t->tok[i + best_n - 1];
             f->cues[f->ncues++] = (mt_cue_hit){i, best_n, tok->off, last->off + last->len - tok->off,
-                                               best};
+                                               best, 0, 0};
         }
+        for (size_t k = i + 1; k < i + best_n; k++)
+            f->tok_cues[k].known = 0; /* inside a longer hit: not looked up by itself */
         i += best_n;
     }
+    f->ntok_cues = t->count;
+    locate_cues(r);
     return 0;
+}
+
+const mt_entry *mt_flag_token_cue(const mt_flag_ctx *ctx, size_t i, int *is_prefix)
+{
+    const mt_flags_state *f = &ctx->r->flags;
+    if (i < f->ntok_cues && f->tok_cues[i].known) {
+        *is_prefix = f->tok_cues[i].prefix;
+        return f->tok_cues[i].entry;
+    }
+    return mt_token_lookup(ctx->r, ctx->an->cues, i, is_prefix);
 }
 
 void mt_flags_reset(mt_flags_state *f)
@@ -179,6 +219,7 @@ void mt_flags_reset(mt_flags_state *f)
     memset(f->ev_count, 0, sizeof f->ev_count);
     f->nev = 0;
     f->ncues = 0;
+    f->ntok_cues = 0;
 }
 
 void mt_flags_free(mt_flags_state *f)
@@ -186,6 +227,14 @@ void mt_flags_free(mt_flags_state *f)
     mt_free(f->ev);
     mt_free(f->ev_sorted);
     mt_free(f->cues);
+    mt_free(f->tok_cues);
+}
+
+void mt_flag_ctx_init(mt_flag_ctx *ctx, const medtone_analyzer *an, medtone_result *r,
+                      const char *text, size_t len)
+{
+    *ctx = (mt_flag_ctx){an, r, text, len, 0, 0};
+    ctx->aspect_own = mt_aspect_cue_own_layer(ctx);
 }
 
 medtone_status mt_flags_run(const medtone_analyzer *an, const char *text, size_t len,
@@ -194,7 +243,8 @@ medtone_status mt_flags_run(const medtone_analyzer *an, const char *text, size_t
     mt_flags_state *f = &r->flags;
     mt_flags_reset(f);
     if (match_cues(an->cues, r) != 0) return MEDTONE_ERR_NOMEM;
-    mt_flag_ctx ctx = {an, r, text, len, 0};
+    mt_flag_ctx ctx;
+    mt_flag_ctx_init(&ctx, an, r, text, len);
     void (*const modules[])(mt_flag_ctx *) = {mt_flag_ade,     mt_flag_privacy, mt_flag_crisis,
                                               mt_flag_misinfo, mt_flag_aspects, mt_flag_negative};
     for (size_t m = 0; m < sizeof modules / sizeof modules[0] && !ctx.oom; m++) modules[m](&ctx);
@@ -203,6 +253,26 @@ medtone_status mt_flags_run(const medtone_analyzer *an, const char *text, size_t
     for (unsigned flag = 0; flag < MT_FLAG_COUNT; flag++)
         f->fired[flag] = f->score[flag] > 0 && f->score[flag] >= an->threshold[flag];
     return MEDTONE_OK;
+}
+
+medtone_status mt_flags_prepare(mt_wordset *words)
+{
+    int (*const build[MT_WORDSETS])(mt_wordset *) = {
+        [MT_WORDS_ADE] = mt_flag_ade_words,
+        [MT_WORDS_CRISIS] = mt_flag_crisis_words,
+    };
+    for (size_t k = 0; k < MT_WORDSETS; k++)
+        if (build[k](&words[k]) != 0) {
+            mt_flags_release(words);
+            return MEDTONE_ERR_NOMEM;
+        }
+    return MEDTONE_OK;
+}
+
+void mt_flags_release(mt_wordset *words)
+{
+    for (size_t k = 0; k < MT_WORDSETS; k++)
+        mt_wordset_free(&words[k]);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 
 #include "medtone.h"
 #include "lexicon.h"
+#include "wordset.h"
 
 /* Flag indexes; the first five are public (MEDTONE_FLAG_*), aspects follow. Append only. */
 enum {
@@ -50,6 +51,7 @@ typedef struct mt_cue_hit {
     size_t tok0, ntok;
     size_t off, len; /* byte span */
     const mt_entry *entry;
+    size_t item0, item1; /* the items holding its first and last token (mt_item_of_token) */
 } mt_cue_hit;
 
 /* Per-result flag state, kept in the result and reused from text to text. */
@@ -62,7 +64,19 @@ typedef struct mt_flags_state {
     size_t nev, ev_cap, ev_sorted_cap;
     mt_cue_hit *cues;
     size_t ncues, cues_cap;
+    /* Each token's own look-up in the cue lexicon, kept from cue matching for the modules that
+     * ask again (mt_flag_token_cue); ntok_cues = tokens once matching has filled it. */
+    struct mt_token_cue *tok_cues;
+    size_t ntok_cues, tok_cues_cap;
 } mt_flags_state;
+
+/* What cue matching learned of one token by itself: its entry and whether a longer cue starts
+ * with it. `known` is 0 where matching did not look (punctuation, mentions, the inner tokens of
+ * a multi-word hit). */
+typedef struct mt_token_cue {
+    const mt_entry *entry;
+    unsigned char known, prefix;
+} mt_token_cue;
 
 /* What a flag module sees. */
 typedef struct mt_flag_ctx {
@@ -71,7 +85,18 @@ typedef struct mt_flag_ctx {
     const char *text;
     size_t len;
     int oom; /* set by mt_flag_evidence on allocation failure */
+    /* The cue layer of lexicons/cues-aspects.tsv, found once per text for the two modules that
+     * weigh by it (mt_aspect_cue_own_layer in flags/scope.h). */
+    size_t aspect_own;
 } mt_flag_ctx;
+
+/* Sets up the context the modules see for the analysis in r. */
+void mt_flag_ctx_init(mt_flag_ctx *ctx, const medtone_analyzer *an, medtone_result *r,
+                      const char *text, size_t len);
+
+/* Token i's entry in the cue lexicon and whether a longer cue starts with it (*is_prefix): what
+ * mt_lexicon_lookup says of its normalized form, mostly without looking again. */
+const mt_entry *mt_flag_token_cue(const mt_flag_ctx *ctx, size_t i, int *is_prefix);
 
 /* Records evidence for a flag. Returns 0, or -1 (and sets ctx->oom) when out of memory. */
 int mt_flag_evidence(mt_flag_ctx *ctx, unsigned flag, size_t off, size_t len, const char *cue);
@@ -90,6 +115,16 @@ void mt_flag_learned(mt_flag_ctx *ctx);
 /* The logit of a flag score kept off 0 and 1: the learned correction's starting point, and the
  * trainer's fixed offset (flags/learned.c). */
 double mt_learned_logit(double score);
+
+/* The grammar words of the modules that have them, one set each, built with the analyzer
+ * (mt_flags_prepare) into analyzer->words. A module whose set is not built (an analyzer made
+ * otherwise) searches its static lists as before. */
+enum { MT_WORDS_ADE, MT_WORDS_CRISIS, MT_WORDSETS };
+int mt_flag_ade_words(mt_wordset *ws);
+int mt_flag_crisis_words(mt_wordset *ws);
+/* Builds every module's set into words[MT_WORDSETS]; MEDTONE_ERR_NOMEM leaves none built. */
+medtone_status mt_flags_prepare(mt_wordset *words);
+void mt_flags_release(mt_wordset *words);
 
 /* Runs cue matching and every module for the analysis in r. */
 medtone_status mt_flags_run(const medtone_analyzer *an, const char *text, size_t len,

@@ -194,18 +194,19 @@ void mt_lexicon_prefetch(const mt_lexicon *lex, const uint64_t *hashes, size_t n
 #endif
 }
 
-/* The filter bit of a (prefix, next word) pair. */
-static inline size_t follow_bit(uint64_t prefix_hash, uint64_t word_hash, size_t mask)
-{
-    uint64_t x = prefix_hash ^ (word_hash * 0x9e3779b97f4a7c15ull);
-    return (size_t)(x ^ (x >> 29)) & mask;
-}
-
 int mt_lexicon_may_extend(const mt_lexicon *lex, uint64_t prefix_hash, uint64_t word_hash)
 {
-    if (!lex || !lex->follow) return 0;
-    size_t b = follow_bit(prefix_hash, word_hash, lex->follow_mask);
-    return (int)(lex->follow[b >> 6] >> (b & 63)) & 1;
+    return mt_follow_may_extend(mt_lexicon_follow_filter(lex), prefix_hash, word_hash);
+}
+
+mt_follow_filter mt_lexicon_follow_filter(const mt_lexicon *lex)
+{
+    mt_follow_filter f = {NULL, 0};
+    if (lex && lex->follow) {
+        f.bits = lex->follow;
+        f.mask = lex->follow_mask;
+    }
+    return f;
 }
 
 /* Sets the filter bits of every (prefix, next word) pair of a key: "waited for hours" sets
@@ -217,7 +218,7 @@ static void follow_add(uint64_t *follow, size_t mask, const char *key, size_t le
         size_t w = j + 1, end = w;
         while (end < len && key[end] != ' ')
             end++;
-        size_t b = follow_bit(mt_lexicon_hash(key, j), mt_lexicon_hash(key + w, end - w), mask);
+        size_t b = mt_follow_bit(mt_lexicon_hash(key, j), mt_lexicon_hash(key + w, end - w), mask);
         follow[b >> 6] |= (uint64_t)1 << (b & 63);
     }
 }
@@ -393,7 +394,7 @@ medtone_status mt_lexicon_merge_layer(mt_lexicon *lex, char *name, char *keys, m
                 while (end < e.key_len && e.key[end] != ' ')
                     end++;
                 uint64_t wh = mt_lexicon_hash(e.key + j + 1, end - j - 1);
-                size_t b = follow_bit(ph, wh, lex->follow_mask);
+                size_t b = mt_follow_bit(ph, wh, lex->follow_mask);
                 lex->follow[b >> 6] |= (uint64_t)1 << (b & 63);
             }
             mt_slot *ps = find_slot(lex->slots, lex->mask, lex->entries, lex->pkeys, ph, e.key, j);

@@ -123,6 +123,31 @@ void mt_lexicon_prefetch(const mt_lexicon *lex, const uint64_t *hashes, size_t n
  * for a word without a space in it (a rare normalized form: look such a key up). */
 int mt_lexicon_may_extend(const mt_lexicon *lex, uint64_t prefix_hash, uint64_t word_hash);
 
+/* The follow filter itself, for a caller that asks it many times a text: taken once with
+ * mt_lexicon_follow_filter, asked inline with mt_follow_may_extend (the same answers as
+ * mt_lexicon_may_extend, without a call each). Valid as long as the lexicon is not changed. */
+typedef struct mt_follow_filter {
+    const uint64_t *bits; /* NULL while the lexicon has no multi-word keys */
+    size_t mask;          /* bits - 1 */
+} mt_follow_filter;
+
+mt_follow_filter mt_lexicon_follow_filter(const mt_lexicon *lex);
+
+/* The filter bit of a (prefix, next word) pair. */
+static inline size_t mt_follow_bit(uint64_t prefix_hash, uint64_t word_hash, size_t mask)
+{
+    uint64_t x = prefix_hash ^ (word_hash * 0x9e3779b97f4a7c15ull);
+    return (size_t)(x ^ (x >> 29)) & mask;
+}
+
+static inline int mt_follow_may_extend(mt_follow_filter f, uint64_t prefix_hash,
+                                       uint64_t word_hash)
+{
+    if (!f.bits) return 0;
+    size_t b = mt_follow_bit(prefix_hash, word_hash, f.mask);
+    return (int)(f.bits[b >> 6] >> (b & 63)) & 1;
+}
+
 /* Reads of 8 and 4 bytes at any alignment. */
 static inline uint64_t mt_load64(const unsigned char *p)
 {

@@ -9,6 +9,7 @@
 #include "medtone.h"
 #include "flags.h"
 #include "lexicon.h"
+#include "tokenize.h"
 
 #define MT_NO_TERM ((size_t)-1)
 
@@ -47,6 +48,51 @@ struct medtone_result {
     size_t nhashes, hashes_cap; /* computed once per text for every lexicon; nhashes = tokens */
     mt_flags_state flags;
 };
+
+/* mt_lexicon_hash of token i's normalized form. The scorer hashes every token but punctuation
+ * once per text (r->hashes), for every lexicon; a flag module reads that hash instead of hashing
+ * the word again, and only punctuation is hashed here. */
+static inline uint64_t mt_token_hash(const medtone_result *r, size_t i)
+{
+    const mt_token *tok = &r->tokens->tok[i];
+    if (i < r->nhashes && tok->kind != MEDTONE_TOKEN_PUNCT) return r->hashes[i];
+    return mt_lexicon_hash(mt_token_norm(r->tokens, i), tok->norm_len);
+}
+
+/* What mt_lexicon_lookup says of token i's normalized form, from its hash (mt_token_hash). */
+static inline const mt_entry *mt_token_lookup(const medtone_result *r, const mt_lexicon *lex,
+                                              size_t i, int *is_prefix)
+{
+    return mt_lexicon_lookup_hashed(lex, mt_token_norm(r->tokens, i), r->tokens->tok[i].norm_len,
+                                    mt_token_hash(r, i), is_prefix);
+}
+
+/* mt_lexicon_find of token i's normalized form, from its hash. */
+static inline const mt_entry *mt_token_find(const medtone_result *r, const mt_lexicon *lex,
+                                            size_t i)
+{
+    int is_prefix;
+    return mt_token_lookup(r, lex, i, &is_prefix);
+}
+
+/* Whether token i's normalized form holds a space (a rare form; the follow filter of the lexicon
+ * only knows single words). Inline and without a call for the usual short word. */
+static inline int mt_token_has_space(const medtone_result *r, size_t i)
+{
+    const unsigned char *w = (const unsigned char *)mt_token_norm(r->tokens, i);
+    size_t n = r->tokens->tok[i].norm_len;
+    if (n >= 8 && n <= 16) {
+        /* A zero byte in x ^ "        " is a space: the classic has-zero-byte test, on two
+         * overlapping 8-byte reads. */
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        uint64_t a = mt_load64(w) ^ (ones * ' '), b = mt_load64(w + n - 8) ^ (ones * ' ');
+        return (((a - ones) & ~a) | ((b - ones) & ~b)) & highs ? 1 : 0;
+    }
+    if (n > 16) return memchr(w, ' ', n) != NULL;
+    for (size_t k = 0; k < n; k++)
+        if (w[k] == ' ') return 1;
+    return 0;
+}
 
 /* Empties a result (score 0, no terms) without freeing its buffers. */
 void mt_result_reset(medtone_result *r);

@@ -116,19 +116,11 @@ int mt_hash_tokens(medtone_result *r)
     return 0;
 }
 
-/* Whether the term that key[0, len), hashed h, begins can go on with token j: the lexicon's follow
- * filter answers from the two hashes, except for the rare word with a space in its form. */
-int mt_may_extend(const medtone_result *r, const mt_lexicon *lex, uint64_t h, size_t j)
-{
-    const mt_token *next = &r->tokens->tok[j];
-    return mt_lexicon_may_extend(lex, h, r->hashes[j]) ||
-           memchr(mt_token_norm(r->tokens, j), ' ', next->norm_len) != NULL;
-}
-
 /* Longest lexicon term starting at token i: sets *entry (or NULL) and returns the tokens used.
  * One probe per key answers both "is it a term?" and "may a longer term start with it?"; the
  * follow filter turns most dead ends away before the longer key is even built. */
-static size_t match_at(medtone_result *r, const mt_lexicon *lex, unsigned max_words, size_t i,
+static size_t match_at(medtone_result *r, const mt_lexicon *lex, mt_follow_filter follow,
+                       unsigned max_words, size_t i,
                        const mt_entry **entry, int *oom)
 {
     const medtone_tokens *t = r->tokens;
@@ -141,7 +133,7 @@ static size_t match_at(medtone_result *r, const mt_lexicon *lex, unsigned max_wo
     size_t best_n = 1, len = 0;
     for (size_t n = 1; more && n < max_words && i + n < t->count; n++) {
         const mt_token *next = &t->tok[i + n];
-        if (next->kind == MEDTONE_TOKEN_PUNCT || !mt_may_extend(r, lex, h, i + n)) break;
+        if (next->kind == MEDTONE_TOKEN_PUNCT || !mt_may_extend_with(r, follow, h, i + n)) break;
         if ((n == 1 && key_append(r, &len, mt_token_norm(t, i), tok->norm_len, 0) != 0) ||
             key_append(r, &len, mt_token_norm(t, i + n), next->norm_len, 1) != 0) {
             *oom = 1;
@@ -235,6 +227,7 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
     const medtone_tokens *t = r->tokens;
     uint32_t sentence = 0, clause = 0;
     unsigned max_words = mt_lexicon_max_words(lex);
+    mt_follow_filter follow = mt_lexicon_follow_filter(lex);
     r->nitems = 0;
     saw->tags = 0;
     saw->exclaim = 0;
@@ -270,7 +263,7 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
         it->term = MT_NO_TERM;
         if (is_matchable(tok)) {
             int oom = 0;
-            it->ntok = match_at(r, lex, max_words, i, &it->entry, &oom);
+            it->ntok = match_at(r, lex, follow, max_words, i, &it->entry, &oom);
             if (oom) return -1;
             if (it->entry) saw->tags |= it->entry->tags;
         }

@@ -35,6 +35,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "analyzer.h"
 #include "flags.h"
 #include "lexicon.h"
 #include "result.h"
@@ -531,6 +532,14 @@ int mt_flag_ade_selfcheck(void)
     return 1;
 }
 
+int mt_flag_ade_words(mt_wordset *ws)
+{
+    if (mt_wordset_init(ws, RULE_WORD_COUNT) != 0) return -1;
+    for (size_t k = 0; k < RULE_WORD_COUNT; k++)
+        if (mt_wordset_put(ws, rule_words[k].word, rule_words[k].bits) != 0) return -1;
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Tokens and items
  * ------------------------------------------------------------------------------------------- */
@@ -538,6 +547,15 @@ int mt_flag_ade_selfcheck(void)
 static const char *norm(const medtone_result *r, size_t tok)
 {
     return mt_token_norm(r->tokens, tok);
+}
+
+/* The rule bits of token tok: word_class of its normalized form, found with one probe by the
+ * token's hash in the analyzer's set of rule words. */
+static uint32_t tok_class(const medtone_result *r, size_t tok)
+{
+    const mt_wordset *ws = &r->analyzer->words[MT_WORDS_ADE];
+    if (!ws->slots) return word_class(norm(r, tok));
+    return mt_wordset_get(ws, norm(r, tok), r->tokens->tok[tok].norm_len, mt_token_hash(r, tok));
 }
 
 static int is_punct(const medtone_result *r, size_t tok)
@@ -617,7 +635,28 @@ typedef struct walker {
     const medtone_result *r;
     size_t cue;  /* next cue hit */
     size_t item; /* next item */
+    /* A cursor for numeric_from: no NUMBER or DOSE token lies in [num_from, num), and token num
+     * is one (or num is the token count). Valid when num_ok. */
+    size_t num_from, num;
+    int num_ok;
 } walker;
+
+/* The first NUMBER or DOSE token at or after `from`, or the token count. The items come in token
+ * order, so the cursor answers most questions without a look and each token is scanned once. */
+static size_t numeric_from(walker *w, size_t from)
+{
+    if (!(w->num_ok && w->num_from <= from && from <= w->num)) {
+        const medtone_tokens *t = w->r->tokens;
+        size_t k = from;
+        while (k < t->count && t->tok[k].kind != MEDTONE_TOKEN_NUMBER &&
+               t->tok[k].kind != MEDTONE_TOKEN_DOSE)
+            k++;
+        w->num_from = from;
+        w->num = k;
+        w->num_ok = 1;
+    }
+    return w->num;
+}
 
 static int cue_kind(const mt_cue_hit *h)
 {
@@ -647,19 +686,17 @@ static void set_span(const medtone_result *r, mention *m, size_t tok0, size_t nt
 }
 
 /* "gained 20 lbs" / "lost 5 kg" at item i: the tokens used (0 when not there) and the weight. */
-static size_t weight_change_at(const medtone_result *r, size_t i, double *w)
+static size_t weight_change_at(walker *wk, size_t i, double *w)
 {
+    const medtone_result *r = wk->r;
     const mt_item *it = &r->items[i];
     if (it->ntok != 1) return 0;
     size_t t = it->tok0, n = r->tokens->count;
-    /* Most items are not followed by a number: look at the kinds first, the words after. */
-    int numeric = 0;
-    for (size_t k = t + 1; k < n && k <= t + 3 && !numeric; k++)
-        numeric = r->tokens->tok[k].kind == MEDTONE_TOKEN_NUMBER ||
-                  r->tokens->tok[k].kind == MEDTONE_TOKEN_DOSE;
-    if (!numeric) return 0;
-    const char *v = norm(r, t);
-    uint32_t b = word_class(v);
+    /* Most items are not followed by a number within three tokens: look at the kinds first,
+     * the words after. */
+    size_t first_num = numeric_from(wk, t + 1);
+    if (first_num >= n || first_num > t + 3) return 0;
+    uint32_t b = tok_class(r, t);
     int gain = (b & W_GAIN) != 0, loss = !gain && (b & W_LOSS) != 0;
     if (!gain && !loss) return 0;
     size_t k = t + 1;
@@ -675,7 +712,7 @@ static size_t weight_change_at(const medtone_result *r, size_t i, double *w)
         *w = gain ? W_WEIGHT_GAIN : W_WEIGHT_LOSS;
         return k + 1 - t;
     }
-    if (kind != MEDTONE_TOKEN_NUMBER || k + 1 >= n || !(word_class(norm(r, k + 1)) & W_UNIT))
+    if (kind != MEDTONE_TOKEN_NUMBER || k + 1 >= n || !(tok_class(r, k + 1) & W_UNIT))
         return 0;
     *w = gain ? W_WEIGHT_GAIN : W_WEIGHT_LOSS;
     return k + 2 - t;
@@ -733,10 +770,11 @@ static int next_mention(walker *w, mention *m)
         size_t i = w->item++;
         const mt_item *it = &r->items[i];
         double pw = 0;
-        size_t pn = weight_change_at(r, i, &pw);
+        size_t pn = weight_change_at(w, i, &pw);
         size_t ntok = pn ? pn : it->ntok;
-        if (covered_by_cue(r, it->tok0, it->tok0 + ntok)) continue;
         uint32_t tags = item_tags(it);
+        /* What the item would be is told first: most items are none of these, and the search
+         * for a cue over them (which rules them out as well) is then not needed. */
         if (pn) {
             m->kind = M_REACTION;
             m->weight = pw;
@@ -755,6 +793,7 @@ static int next_mention(walker *w, mention *m)
         } else {
             continue;
         }
+        if (covered_by_cue(r, it->tok0, it->tok0 + ntok)) continue;
         set_span(r, m, it->tok0, ntok);
         return 1;
     }
@@ -806,7 +845,7 @@ static void sentence_compute(const medtone_result *r, uint32_t s, sentence_info 
             prev = 0;
             continue;
         }
-        uint32_t b = word_class(norm(r, t));
+        uint32_t b = tok_class(r, t);
         if (b & W_FIRST_PERSON) out->features |= S_FIRST_PERSON;
         if (b & W_EXPERIENCE) out->features |= S_EXPERIENCE;
         if (b & W_CAUSAL) out->features |= S_CAUSAL;
@@ -855,8 +894,8 @@ static int negated_after(const medtone_result *r, const mention *m)
             continue;
         }
         words++;
-        if ((word_class(w) & W_JOINERS)) return 0;
-        if ((word_class(w) & W_NONE))
+        if ((tok_class(r, t) & W_JOINERS)) return 0;
+        if ((tok_class(r, t) & W_NONE))
             return t + 1 >= n || is_punct(r, t + 1) || strcmp(w, "zero") != 0;
     }
     return 0;
@@ -868,17 +907,17 @@ static int is_indication(const medtone_result *r, const mention *m)
 {
     size_t end = m->tok0 + m->ntok;
     if (end < r->tokens->count && !is_punct(r, end) &&
-        (word_class(norm(r, end)) & W_TREATMENT_NOUNS))
+        (tok_class(r, end) & W_TREATMENT_NOUNS))
         return 1;
     size_t gap = 0;
     for (size_t t = m->tok0; t-- > 0;) {
         if (is_punct(r, t)) return 0;
         const char *w = norm(r, t);
-        uint32_t b = word_class(w);
+        uint32_t b = tok_class(r, t);
         if (b & (W_INDICATION | W_RELIEF_VERBS)) return 1;
         if (strcmp(w, "with") == 0)
             return t > 0 && !is_punct(r, t - 1) &&
-                   (word_class(norm(r, t - 1)) & W_WITH_GOVERNORS) != 0;
+                   (tok_class(r, t - 1) & W_WITH_GOVERNORS) != 0;
         if (!(b & W_MODIFIERS) || ++gap > INDICATION_GAP) return 0;
     }
     return 0;
@@ -908,7 +947,7 @@ static int is_relieved(const medtone_result *r, const mention *m)
             return !negated_before(r, i1 + k, 1);
         }
     }
-    if (m->tok0 > 0 && (word_class(norm(r, m->tok0 - 1)) & W_LESSENING)) return 1;
+    if (m->tok0 > 0 && (tok_class(r, m->tok0 - 1) & W_LESSENING)) return 1;
     size_t words = 0;
     for (size_t t = m->tok0 + m->ntok; t < r->tokens->count && words < 4; t++) {
         if (is_punct(r, t)) break;
@@ -916,8 +955,8 @@ static int is_relieved(const medtone_result *r, const mention *m)
         const char *w = norm(r, t);
         /* "the nausea won't go away", "still not better": persistence, not relief. */
         if ((r->tokens->tok[t].flags & MEDTONE_TOKEN_NEGATION) || strcmp(w, "still") == 0) return 0;
-        if ((word_class(w) & W_IMPROVED)) return 1;
-        if ((word_class(w) & W_WORSE)) return 0;
+        if ((tok_class(r, t) & W_IMPROVED)) return 1;
+        if ((tok_class(r, t) & W_WORSE)) return 0;
     }
     return 0;
 }
@@ -926,12 +965,12 @@ static int is_relieved(const medtone_result *r, const mention *m)
  * "the headaches were unbearable". */
 static int has_worse(const medtone_result *r, const mention *m)
 {
-    if (m->tok0 > 0 && (word_class(norm(r, m->tok0 - 1)) & W_WORSE)) return 1;
+    if (m->tok0 > 0 && (tok_class(r, m->tok0 - 1) & W_WORSE)) return 1;
     size_t words = 0;
     for (size_t t = m->tok0 + m->ntok; t < r->tokens->count && words < 3; t++) {
         if (is_punct(r, t)) break;
         words++;
-        if ((word_class(norm(r, t)) & W_WORSE)) return 1;
+        if ((tok_class(r, t) & W_WORSE)) return 1;
     }
     return 0;
 }
@@ -960,8 +999,8 @@ static int is_hypothetical(const medtone_result *r, const mention *m, const ment
     for (size_t t = m->tok0; t-- > 0 && words < 6;) {
         if (is_punct(r, t)) return 0;
         words++;
-        if (!(word_class(norm(r, t)) & W_IF)) continue;
-        if (t > 0 && !is_punct(r, t - 1) && (word_class(norm(r, t - 1)) & W_IF_REPORTING)) return 0;
+        if (!(tok_class(r, t) & W_IF)) continue;
+        if (t > 0 && !is_punct(r, t - 1) && (tok_class(r, t - 1) & W_IF_REPORTING)) return 0;
         /* "if I take ibuprofen I get hives": the condition is the drug, the hives are habitual. */
         return !(d->tok0 > t && d->tok0 < m->tok0);
     }
@@ -976,14 +1015,14 @@ static int drug_prospective(const medtone_result *r, const mention *d)
     if (t < 2) return 0;
     t--;
     if (strcmp(norm(r, t), "on") == 0) t--; /* "go on lexapro" */
-    if (is_punct(r, t) || !(word_class(norm(r, t)) & W_START_VERBS) || t == 0 || is_punct(r, t - 1))
+    if (is_punct(r, t) || !(tok_class(r, t) & W_START_VERBS) || t == 0 || is_punct(r, t - 1))
         return 0;
     const char *w = norm(r, t - 1);
-    if ((word_class(w) & W_PROSPECTIVE_MODAL)) return 1;
+    if ((tok_class(r, t - 1) & W_PROSPECTIVE_MODAL)) return 1;
     if (strcmp(w, "i") == 0 && t >= 2 && !is_punct(r, t - 2)) /* "should i start" */
-        return (word_class(norm(r, t - 2)) & W_PROSPECTIVE_MODAL) != 0;
+        return (tok_class(r, t - 2) & W_PROSPECTIVE_MODAL) != 0;
     return strcmp(w, "to") == 0 && t >= 2 && !is_punct(r, t - 2) &&
-           (word_class(norm(r, t - 2)) & W_PROSPECTIVE_TO);
+           (tok_class(r, t - 2) & W_PROSPECTIVE_TO);
 }
 
 /* The drug is praised as a fix right after it is named: "I have terrible insomnia and trazodone
@@ -1065,7 +1104,7 @@ static void judge(scan *sc, const mention *m, const mention *const *cand, size_t
     double frame = ir->frame;
     if (sd != sr) feats |= sentence_get(sc, sd)->features;
     int takes =
-        d->tok0 > 0 && !is_punct(r, d->tok0 - 1) && (word_class(norm(r, d->tok0 - 1)) & W_TAKING);
+        d->tok0 > 0 && !is_punct(r, d->tok0 - 1) && (tok_class(r, d->tok0 - 1) & W_TAKING);
 
     int dechallenge = 0;
     if (is_relieved(r, m) || (m->tok0 < d->tok0 && sr == sd && drug_praised(r, d))) {
@@ -1114,8 +1153,17 @@ typedef struct ahead {
     int have, done, named_only;
 } ahead;
 
-static const mention *ahead_after(ahead *a, const medtone_result *r, size_t tok)
+/* `from` is the walk that gave the mention at token tok. Mentions come in text order, so every
+ * one it has passed starts at or before tok and is no drug after tok: a search still behind it
+ * skips to where it is instead of walking those mentions again. */
+static const mention *ahead_after(ahead *a, const medtone_result *r, size_t tok,
+                                  const walker *from)
 {
+    if (!a->done && (!a->have || a->found.tok0 <= tok) && a->w.cue <= from->cue &&
+        a->w.item <= from->item) {
+        a->w = *from;
+        a->have = 0;
+    }
     while (!a->done && (!a->have || a->found.tok0 <= tok)) {
         mention x;
         a->have = 0;
@@ -1139,8 +1187,8 @@ typedef void (*visit_fn)(scan *sc, const mention *m, const judged *j, void *user
 static void walk_reactions(scan *sc, visit_fn visit, void *user)
 {
     const medtone_result *r = sc->r;
-    walker w = {r, 0, 0};
-    ahead any = {{r, 0, 0}, {0}, 0, 0, 0}, named = {{r, 0, 0}, {0}, 0, 0, 1};
+    walker w = {r, 0, 0, 0, 0, 0};
+    ahead any = {{r, 0, 0, 0, 0, 0}, {0}, 0, 0, 0}, named = {{r, 0, 0, 0, 0, 0}, {0}, 0, 0, 1};
     mention m, before, before_named;
     int have_before = 0, have_before_named = 0;
     while (next_mention(&w, &m)) {
@@ -1157,7 +1205,8 @@ static void walk_reactions(scan *sc, visit_fn visit, void *user)
         if (m.kind != M_REACTION) continue;
         const mention *cand[4] = {have_before ? &before : NULL,
                                   have_before_named ? &before_named : NULL,
-                                  ahead_after(&any, r, m.tok0), ahead_after(&named, r, m.tok0)};
+                                  ahead_after(&any, r, m.tok0, &w),
+                                  ahead_after(&named, r, m.tok0, &w)};
         judged j;
         judge(sc, &m, cand, 4, &j);
         if (j.counts) visit(sc, &m, &j, user);

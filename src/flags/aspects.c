@@ -85,7 +85,14 @@ static int better(int level, int rank, size_t dist, int best_level, int best_ran
  * an org cue with no aspect) and its scope. When the writer's own state is nearer than the
  * anchor, in the same stretch, only medication and outcome keep the term: "the nurses were
  * lovely but my pain is terrible" says nothing about the staff. */
-static uint32_t nearest_anchor(const mt_flag_ctx *ctx, size_t own, size_t j, int *level_out)
+/* The items nearest_anchor acts on besides the cue hits: money and dose tokens, illness items. */
+static int token_or_illness(const medtone_result *r, size_t k)
+{
+    return token_aspects(&r->tokens->tok[r->items[k].tok0]) || mt_is_illness_item(&r->items[k]);
+}
+
+static uint32_t nearest_anchor(const mt_flag_ctx *ctx, size_t own, size_t j, int *level_out,
+                               const mt_item_list *marked)
 {
     const medtone_result *r = ctx->r;
     const mt_flags_state *f = &r->flags;
@@ -106,8 +113,7 @@ static uint32_t nearest_anchor(const mt_flag_ctx *ctx, size_t own, size_t j, int
         if (!tags || (w <= 0 && !self)) continue;
         int level;
         size_t dist;
-        mt_scope_relation(ctx, j, mt_item_of_token(r, hit->tok0),
-                          mt_item_of_token(r, hit->tok0 + hit->ntok - 1), &level, &dist);
+        mt_scope_relation(ctx, j, hit->item0, hit->item1, &level, &dist);
         if (self) {
             if (level == MT_SAME_STRETCH && mt_scope_closer(level, dist, ill_level, ill_dist)) {
                 ill_level = level;
@@ -123,7 +129,9 @@ static uint32_t nearest_anchor(const mt_flag_ctx *ctx, size_t own, size_t j, int
             }
         }
     }
-    for (size_t k = lo_item; k <= hi_item; k++) {
+    /* Only those items do anything below: step through them. */
+    for (size_t c, k = mt_item_list_first(marked, lo_item, &c); k <= hi_item;
+         k = mt_item_list_next(marked, k, &c)) {
         uint32_t tags = token_aspects(&r->tokens->tok[r->items[k].tok0]);
         int ill = mt_is_illness_item(&r->items[k]);
         if (!tags && !ill) continue;
@@ -184,7 +192,7 @@ void mt_flag_aspects(mt_flag_ctx *ctx)
     double pos[NASPECTS] = {0}, neg[NASPECTS] = {0}, opinion[NASPECTS] = {0};
     double sent[NASPECTS] = {0}, score[NASPECTS] = {0};
     int any = 0;
-    size_t own = mt_aspect_cue_own_layer(ctx);
+    size_t own = ctx->aspect_own;
 
     /* Cue weights. "waited 4 hours": the number before "hours" makes it a duration. */
     for (size_t h = 0; h < f->ncues; h++) {
@@ -221,13 +229,15 @@ void mt_flag_aspects(mt_flag_ctx *ctx)
     }
 
     /* Opinions: each sentiment term goes to its nearest anchor's aspects. */
+    mt_item_list marked;
+    mt_item_list_build(r, token_or_illness, &marked);
     for (size_t j = 0; j < r->nitems; j++) {
         const mt_item *it = &r->items[j];
         if (it->term == MT_NO_TERM) continue;
         double c = r->terms[it->term].contribution;
         if (c == 0) continue;
         int level;
-        uint32_t tags = nearest_anchor(ctx, own, j, &level);
+        uint32_t tags = nearest_anchor(ctx, own, j, &level, &marked);
         /* "the nurse was kind but my pain is terrible": a symptom is about the illness, except
          * for what the treatment did to it or what came out of it. */
         if (is_symptom(it) && c < 0) tags &= MT_TAG_ASPECT_MEDICATION | MT_TAG_ASPECT_OUTCOME;

@@ -100,14 +100,80 @@ static const char *const linking_words[] = {"the", "a",  "an", "this", "that",
 static const char *const now_words[] = {"now",       "rn",   "tonight",     "currently",
                                         "happening", "asap", "immediately", "hurry"};
 
-static int in_list(const char *w, const char *const *list, size_t n)
+/* The pill count ("took 20 of my sleeping pills", see pill_count). */
+static const char *const swallow_words[] = {"took", "swallowed", "downed", "taken", "ate"};
+static const char *const pill_words[] = {"pills", "pill",     "tablets", "tablet",
+                                         "tabs",  "capsules", "meds",    "sleeping"};
+static const char *const count_words[] = {"ten",    "twelve", "fifteen", "twenty",
+                                          "thirty", "forty",  "fifty",   "dozen"};
+
+/* "12 pills a day", "20 tablets daily", "each week": a regimen, not an overdose. */
+static const char *const regimen_words[] = {"day",   "daily", "week", "weekly",
+                                            "every", "each",  "per"};
+
+/* Each list as one bit of a word's class. */
+enum {
+    L_FIRST_PERSON = 1u << 0,
+    L_OTHER_SUBJECT = 1u << 1,
+    L_INTENT = 1u << 2,
+    L_TIME_AFTER = 1u << 3,
+    L_LINKING = 1u << 4,
+    L_NOW = 1u << 5,
+    L_SWALLOW = 1u << 6,
+    L_PILL = 1u << 7,
+    L_COUNT = 1u << 8,
+    L_REGIMEN = 1u << 9,
+};
+
+#define LIST(list, bit) {(list), sizeof(list) / sizeof((list)[0]), (bit)}
+static const struct word_list {
+    const char *const *words;
+    size_t n;
+    unsigned bit;
+} word_lists[] = {
+    LIST(first_person_words, L_FIRST_PERSON), LIST(other_subject_words, L_OTHER_SUBJECT),
+    LIST(intent_words, L_INTENT),             LIST(time_after_words, L_TIME_AFTER),
+    LIST(linking_words, L_LINKING),           LIST(now_words, L_NOW),
+    LIST(swallow_words, L_SWALLOW),           LIST(pill_words, L_PILL),
+    LIST(count_words, L_COUNT),               LIST(regimen_words, L_REGIMEN),
+};
+#define WORD_LISTS (sizeof word_lists / sizeof word_lists[0])
+
+int mt_flag_crisis_words(mt_wordset *ws)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(w, list[i])) return 1;
+    size_t max = 0;
+    for (size_t l = 0; l < WORD_LISTS; l++)
+        max += word_lists[l].n;
+    if (mt_wordset_init(ws, max) != 0) return -1;
+    for (size_t l = 0; l < WORD_LISTS; l++)
+        if (mt_wordset_put_list(ws, word_lists[l].words, word_lists[l].n, word_lists[l].bit) != 0)
+            return -1;
     return 0;
 }
 
-#define IN_LIST(w, list) in_list((w), (list), sizeof(list) / sizeof((list)[0]))
+/* The lists a word is in, walked one by one: for an analyzer without the set. */
+static unsigned word_bits_slow(const char *w)
+{
+    unsigned bits = 0;
+    for (size_t l = 0; l < WORD_LISTS; l++)
+        for (size_t k = 0; k < word_lists[l].n; k++)
+            if (!strcmp(w, word_lists[l].words[k])) bits |= word_lists[l].bit;
+    return bits;
+}
+
+/* The lists token i is in (L_* bits): one probe by the token's hash in the analyzer's set. */
+static inline unsigned word_bits(const medtone_result *r, size_t i)
+{
+    const char *w = mt_token_norm(r->tokens, i);
+    const mt_wordset *ws = &r->analyzer->words[MT_WORDS_CRISIS];
+    if (!ws->slots) return word_bits_slow(w);
+    return mt_wordset_get(ws, w, r->tokens->tok[i].norm_len, mt_token_hash(r, i));
+}
+
+static int in_list(const medtone_result *r, size_t i, unsigned bit)
+{
+    return (word_bits(r, i) & bit) != 0;
+}
 
 static int is_punct(const medtone_tokens *t, size_t i)
 {
@@ -183,43 +249,46 @@ static void token_span(const medtone_tokens *t, size_t a, size_t b, size_t *off,
 
 /* The nearest first person within FIRST_PERSON_REACH tokens before token i, in the sentence that
  * starts at s0, or (size_t)-1. Crosses commas: "my dad, he collapsed". */
-static size_t first_person_before(const medtone_tokens *t, size_t s0, size_t i)
+static size_t first_person_before(const medtone_result *r, size_t s0, size_t i)
 {
     for (size_t k = 1; k <= FIRST_PERSON_REACH && i >= s0 + k; k++) {
-        const char *w = mt_token_norm(t, i - k);
-        if (IN_LIST(w, first_person_words)) return i - k;
-        if (IN_LIST(w, other_subject_words)) break;
+        unsigned bits = word_bits(r, i - k);
+        if (bits & L_FIRST_PERSON) return i - k;
+        if (bits & L_OTHER_SUBJECT) break;
     }
     return (size_t)-1;
 }
 
 /* The intent word within INTENT_REACH tokens before token i and in its clause, or (size_t)-1. */
-static size_t intent_before(const medtone_tokens *t, size_t s0, size_t i)
+static size_t intent_before(const medtone_result *r, size_t s0, size_t i)
 {
+    const medtone_tokens *t = r->tokens;
     for (size_t k = 1; k <= INTENT_REACH && i >= s0 + k; k++) {
         if (is_punct(t, i - k)) break;
         const char *w = mt_token_norm(t, i - k);
         /* "reading about the outbreak" is no intent; "about to" is. */
         if (!strcmp(w, "about") && strcmp(mt_token_norm(t, i - k + 1), "to") != 0) continue;
-        if (IN_LIST(w, intent_words)) return i - k;
+        if (in_list(r, i - k, L_INTENT)) return i - k;
     }
     return (size_t)-1;
 }
 
 /* A time word within TIME_AFTER_REACH tokens after token `end` (exclusive), before s1. */
-static size_t time_after(const medtone_tokens *t, size_t end, size_t s1)
+static size_t time_after(const medtone_result *r, size_t end, size_t s1)
 {
+    const medtone_tokens *t = r->tokens;
     for (size_t i = end; i < s1 && i < end + TIME_AFTER_REACH; i++) {
         if (is_punct(t, i)) break;
-        if (IN_LIST(mt_token_norm(t, i), time_after_words)) return i;
+        if (in_list(r, i, L_TIME_AFTER)) return i;
     }
     return (size_t)-1;
 }
 
 /* A "now" word within NOW_REACH tokens of the cue [i, end), in its clause of the sentence
  * [s0, s1): "I used to self harm as a teen, now I volunteer" is no present. */
-static size_t now_near(const medtone_tokens *t, size_t s0, size_t s1, size_t i, size_t end)
+static size_t now_near(const medtone_result *r, size_t s0, size_t s1, size_t i, size_t end)
 {
+    const medtone_tokens *t = r->tokens;
     size_t from = i > s0 + NOW_REACH ? i - NOW_REACH : s0;
     for (size_t k = i; k > from; k--)
         if (is_punct(t, k - 1)) {
@@ -229,7 +298,7 @@ static size_t now_near(const medtone_tokens *t, size_t s0, size_t s1, size_t i, 
     for (size_t k = from; k < s1 && k < end + NOW_REACH; k++) {
         if (is_punct(t, k)) break;
         const char *w = mt_token_norm(t, k);
-        if (IN_LIST(w, now_words)) return k;
+        if (in_list(r, k, L_NOW)) return k;
         /* "HELP my dad fell": a shouted call for help. */
         if (!strcmp(w, "help") && (t->tok[k].flags & MEDTONE_TOKEN_ALLCAPS)) return k;
     }
@@ -253,9 +322,9 @@ static double weigh_cue(mt_flag_ctx *ctx, pending_list *p, const mt_cue_hit *h, 
     double w = weight;
     size_t off, len;
 
-    size_t fp = first_person_before(t, s0, h->tok0);
-    size_t intent = intent_before(t, s0, h->tok0);
-    size_t later = time_after(t, h->tok0 + h->ntok, s1);
+    size_t fp = first_person_before(ctx->r, s0, h->tok0);
+    size_t intent = intent_before(ctx->r, s0, h->tok0);
+    size_t later = time_after(ctx->r, h->tok0 + h->ntok, s1);
     int has_intent = intent != (size_t)-1 || later != (size_t)-1;
 
     if (fp != (size_t)-1) {
@@ -275,7 +344,7 @@ static double weigh_cue(mt_flag_ctx *ctx, pending_list *p, const mt_cue_hit *h, 
         add(ctx, p, off, len, "intent");
     }
     if (has_intent) w *= INTENT_GAIN;
-    size_t now = now_near(t, s0, s1, h->tok0, h->tok0 + h->ntok);
+    size_t now = now_near(ctx->r, s0, s1, h->tok0, h->tok0 + h->ntok);
     if (now != (size_t)-1) {
         /* "right now" is the two-word form of the same marker. */
         size_t from = now > s0 && !strcmp(mt_token_norm(t, now - 1), "right") ? now - 1 : now;
@@ -289,7 +358,7 @@ static double weigh_cue(mt_flag_ctx *ctx, pending_list *p, const mt_cue_hit *h, 
     size_t end = h->tok0 + h->ntok;
     /* Right next to it, the cue names the place ("the seizure clinic", "stroke unit"): no event
      * there, unless the cue ends in a preposition or determiner ("fire in the" + "ER"). */
-    int joined = !IN_LIST(mt_token_norm(t, end - 1), linking_words);
+    int joined = !in_list(ctx->r, end - 1, L_LINKING);
     if (facility && facility->tok0 == end && joined) facility = NULL;
     if (facility && (fp == (size_t)-1 || has_intent)) {
         int object = facility->tok0 >= end && facility->tok0 < end + OBJECT_REACH;
@@ -305,28 +374,20 @@ static double weigh_cue(mt_flag_ctx *ctx, pending_list *p, const mt_cue_hit *h, 
  * The pill count
  * ------------------------------------------------------------------------------------------- */
 
-static const char *const swallow_words[] = {"took", "swallowed", "downed", "taken", "ate"};
-static const char *const pill_words[] = {"pills", "pill",     "tablets", "tablet",
-                                         "tabs",  "capsules", "meds",    "sleeping"};
-static const char *const count_words[] = {"ten",    "twelve", "fifteen", "twenty",
-                                          "thirty", "forty",  "fifty",   "dozen"};
 
-/* "12 pills a day", "20 tablets daily", "each week": a regimen, not an overdose. */
-static const char *const regimen_words[] = {"day",   "daily", "week", "weekly",
-                                            "every", "each",  "per"};
-
-static int regimen_after(const medtone_tokens *t, size_t i, size_t s1)
+static int regimen_after(const medtone_result *r, size_t i, size_t s1)
 {
     for (size_t k = i; k < s1 && k < i + 3; k++)
-        if (IN_LIST(mt_token_norm(t, k), regimen_words)) return 1;
+        if (in_list(r, k, L_REGIMEN)) return 1;
     return 0;
 }
 
 /* A count of at least PILL_COUNT_MIN: "20", "1,000", "twenty", "a dozen". */
-static int is_big_count(const medtone_tokens *t, size_t i)
+static int is_big_count(const medtone_result *r, size_t i)
 {
+    const medtone_tokens *t = r->tokens;
     const char *w = mt_token_norm(t, i);
-    if (t->tok[i].kind == MEDTONE_TOKEN_WORD) return IN_LIST(w, count_words);
+    if (t->tok[i].kind == MEDTONE_TOKEN_WORD) return in_list(r, i, L_COUNT);
     if (t->tok[i].kind != MEDTONE_TOKEN_NUMBER) return 0;
     long v = 0;
     for (; *w && v < PILL_COUNT_MIN; w++) {
@@ -340,7 +401,7 @@ static int is_big_count(const medtone_tokens *t, size_t i)
 /* A pill word, or a drug the drug cues name ("took 30 of my zoloft"), at token i. */
 static int is_pill(const mt_flag_ctx *ctx, size_t i, size_t a, size_t b)
 {
-    if (IN_LIST(mt_token_norm(ctx->r->tokens, i), pill_words)) return 1;
+    if (in_list(ctx->r, i, L_PILL)) return 1;
     /* The hits are in token order: binary search for one starting at token i. */
     const mt_cue_hit *hits = ctx->r->flags.cues;
     while (a < b) {
@@ -360,13 +421,13 @@ static int pill_count(const mt_flag_ctx *ctx, size_t s0, size_t s1, size_t a, si
 {
     const medtone_tokens *t = ctx->r->tokens;
     for (size_t v = s0; v < s1; v++) {
-        if (!IN_LIST(mt_token_norm(t, v), swallow_words)) continue;
+        if (!in_list(ctx->r, v, L_SWALLOW)) continue;
         for (size_t n = v + 1; n < s1 && n <= v + PILL_COUNT_REACH; n++) {
-            if (!is_big_count(t, n)) continue;
+            if (!is_big_count(ctx->r, n)) continue;
             for (size_t q = n + 1; q < s1 && q <= n + PILL_COUNT_REACH; q++) {
                 if (is_punct(t, q)) break;
                 if (!is_pill(ctx, q, a, b)) continue;
-                if (regimen_after(t, q + 1, s1)) return 0;
+                if (regimen_after(ctx->r, q + 1, s1)) return 0;
                 out->tok0 = v;
                 out->ntok = q - v + 1;
                 out->off = t->tok[v].off;

@@ -193,6 +193,8 @@ typedef struct proof {
 typedef struct state {
     mt_flag_ctx *ctx;
     const mt_lexicon *cues;
+    mt_follow_filter follow; /* the cue lexicon's, to rule out "<word> @voice" from hashes */
+    uint64_t voice_hash;     /* mt_lexicon_hash of "@voice" */
     size_t own_layer; /* index of OWN_LAYER, or (size_t)-1 */
     double claims, reliable, features;
     int subject;
@@ -516,7 +518,8 @@ static void weigh_word(state *s, size_t i, int inside_hit, int inside_claim)
     /* A subject word inside a longer cue of any flag still names the subject: "corona virus". */
     if (!s->subject) {
         double w;
-        const mt_entry *e = mt_lexicon_find(s->cues, mt_token_norm(t, i), tok->norm_len);
+        int more;
+        const mt_entry *e = mt_flag_token_cue(s->ctx, i, &more); /* kept from cue matching */
         if (classify(s, e, &w) == CUE_SUBJECT) add_subject(s, e, tok->off, tok->len, !inside_claim);
     }
     if (tok->kind == MEDTONE_TOKEN_HASHTAG) {
@@ -524,7 +527,11 @@ static void weigh_word(state *s, size_t i, int inside_hit, int inside_claim)
         return;
     }
     s->words++;
-    if (find_marked(s, mt_token_norm(t, i), tok->norm_len, VOICE_MARK)) s->voice++;
+    /* "<word> @voice" is a longer key than the word: the follow filter, asked for the pair
+     * (word, "@voice"), rules most words out before the key is built. */
+    if (mt_follow_may_extend(s->follow, mt_token_hash(s->ctx->r, i), s->voice_hash) &&
+        find_marked(s, mt_token_norm(t, i), tok->norm_len, VOICE_MARK))
+        s->voice++;
     /* Capitals inside a subject or reliability cue are acronyms ("CDC", "COVID"), not shouting. */
     if ((inside_hit && !inside_claim) || !(tok->flags & MEDTONE_TOKEN_ALLCAPS)) return;
     /* "WHO" in capitals in a mixed-case text is the agency, not the pronoun; it takes the weight
@@ -666,6 +673,8 @@ void mt_flag_misinfo(mt_flag_ctx *ctx)
     memset(&s, 0, sizeof s);
     s.ctx = ctx;
     s.cues = ctx->an->cues;
+    s.follow = mt_lexicon_follow_filter(s.cues);
+    s.voice_hash = mt_lexicon_hash(&VOICE_MARK[1], strlen(VOICE_MARK) - 1);
     s.own_layer = own_layer(s.cues);
     s.mixed_case = is_mixed_case(ctx);
     if (t->count && t->tok[0].kind == MEDTONE_TOKEN_WORD) {

@@ -115,7 +115,7 @@ static int in_question(const mt_flag_ctx *ctx, size_t j)
     for (size_t n = 0; first > 0 && n < 64 && r->items[first - 1].sentence == it->sentence; n++)
         first--;
     const char *w = mt_token_norm(t, r->items[first].tok0);
-    if (!strcmp(w, "why")) return 0;
+    if (w[0] == 'w' && w[1] == 'h' && w[2] == 'y' && w[3] == '\0') return 0; /* "why" */
     for (size_t i = it->tok0 + it->ntok, n = 0; i < t->count && n < 64; i++, n++) {
         const mt_token *tok = &t->tok[i];
         if (tok->kind != MEDTONE_TOKEN_PUNCT) continue;
@@ -131,7 +131,16 @@ static int in_question(const mt_flag_ctx *ctx, size_t j)
     return 0;
 }
 
-static aim aim_term(const mt_flag_ctx *ctx, size_t own, size_t j, int text_has_target)
+/* The items a term may aim at or be framed by besides the cue hits: @mentions and illness items
+ * (symptoms, tests). */
+static int mention_or_illness(const medtone_result *r, size_t k)
+{
+    const mt_item *it = &r->items[k];
+    return r->tokens->tok[it->tok0].kind == MEDTONE_TOKEN_MENTION || mt_is_illness_item(it);
+}
+
+static aim aim_term(const mt_flag_ctx *ctx, size_t own, size_t j, int text_has_target,
+                    const mt_item_list *marked)
 {
     const medtone_result *r = ctx->r;
     const mt_flags_state *f = &r->flags;
@@ -154,8 +163,7 @@ static aim aim_term(const mt_flag_ctx *ctx, size_t own, size_t j, int text_has_t
         if (g <= 0 && !self) continue;
         int level;
         size_t dist;
-        mt_scope_relation(ctx, j, mt_item_of_token(r, hit->tok0),
-                          mt_item_of_token(r, hit->tok0 + hit->ntok - 1), &level, &dist);
+        mt_scope_relation(ctx, j, hit->item0, hit->item1, &level, &dist);
         if (self) {
             if (level == MT_SAME_STRETCH && mt_scope_closer(level, dist, i_level, i_dist)) {
                 i_level = level;
@@ -179,7 +187,9 @@ static aim aim_term(const mt_flag_ctx *ctx, size_t own, size_t j, int text_has_t
             a.cue = hit->entry->key;
         }
     }
-    for (size_t k = lo_item; k <= hi_item; k++) {
+    /* Only mentions and illness items do anything below: step through those. */
+    for (size_t c, k = mt_item_list_first(marked, lo_item, &c); k <= hi_item;
+         k = mt_item_list_next(marked, k, &c)) {
         const mt_item *it = &r->items[k];
         int level;
         size_t dist;
@@ -260,12 +270,20 @@ void mt_flag_negative(mt_flag_ctx *ctx)
     const medtone_result *r = ctx->r;
     const mt_flags_state *f = &r->flags;
     const medtone_tokens *t = r->tokens;
-    size_t own = mt_aspect_cue_own_layer(ctx);
+    size_t own = ctx->aspect_own;
     int text_has_target = 0;
     for (size_t h = 0; h < f->ncues && !text_has_target; h++)
         text_has_target = target_strength(own, f->cues[h].entry) > 0;
     for (size_t k = 0; k < r->nitems && !text_has_target; k++)
         text_has_target = t->tok[r->items[k].tok0].kind == MEDTONE_TOKEN_MENTION;
+
+    mt_item_list marked;
+    mt_item_list_build(r, mention_or_illness, &marked);
+    /* The aims of the first terms, for the evidence below (which needs those of the negative
+     * ones again): a term's aim is the same both times. */
+    enum { AIMS_KEPT = 64 };
+    aim kept[AIMS_KEPT];
+    size_t kept_item[AIMS_KEPT], nkept = 0;
 
     double neg = 0, stray = 0, praise = 0;
     for (size_t j = 0; j < r->nitems; j++) {
@@ -273,7 +291,11 @@ void mt_flag_negative(mt_flag_ctx *ctx)
         if (it->term == MT_NO_TERM) continue;
         double c = r->terms[it->term].contribution;
         if (c == 0) continue;
-        aim a = aim_term(ctx, own, j, text_has_target);
+        aim a = aim_term(ctx, own, j, text_has_target, &marked);
+        if (c < 0 && nkept < AIMS_KEPT) {
+            kept[nkept] = a;
+            kept_item[nkept++] = j;
+        }
         if (c > 0)
             praise += c * a.weight;
         else if (a.targeted && a.weight >= EVIDENCE_MIN)
@@ -297,7 +319,7 @@ void mt_flag_negative(mt_flag_ctx *ctx)
 
     /* Evidence in text order: aimed negative terms with their targets, and complaint cues. */
     size_t from = f->nev;
-    size_t h = 0;
+    size_t h = 0, next_kept = 0;
     for (size_t j = 0; j <= r->nitems && !ctx->oom; j++) {
         size_t tok_end = j < r->nitems ? r->items[j].tok0 + 1 : t->count;
         for (; h < f->ncues && f->cues[h].tok0 < tok_end && !ctx->oom; h++)
@@ -306,7 +328,11 @@ void mt_flag_negative(mt_flag_ctx *ctx)
         if (j == r->nitems) break;
         const mt_item *it = &r->items[j];
         if (it->term == MT_NO_TERM || r->terms[it->term].contribution >= 0) continue;
-        aim a = aim_term(ctx, own, j, text_has_target);
+        aim a;
+        if (next_kept < nkept && kept_item[next_kept] == j)
+            a = kept[next_kept++];
+        else
+            a = aim_term(ctx, own, j, text_has_target, &marked);
         if (!a.targeted || a.weight < EVIDENCE_MIN) continue;
         const mt_term *term = &r->terms[it->term];
         evidence_once(ctx, from, term->off, term->len, term->entry->key);

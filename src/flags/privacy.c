@@ -177,6 +177,13 @@ typedef struct pv {
     size_t nstaff;
     double public_weight; /* sum of |weight| of the public-notice phrases */
     int title_case;
+    /* Hashes of the words the follow filter pairs keys with: the markers "@id" and "@as" (set
+     * once per text), and "@in <class>" for the last few classes asked (see in_class). */
+    uint64_t h_id, h_as;
+    mt_follow_filter follow; /* the cue lexicon's */
+    const char *in_cls[4];
+    uint64_t in_hash[4];
+    size_t nin;
 } pv;
 
 /* ---------------------------------------------------------------------------------------------
@@ -313,11 +320,37 @@ static size_t key_add_token(pv *p, size_t len, size_t i)
     return len + 1 + m;
 }
 
-/* Whether some line "<key> <mark> ..." exists for the key of length len, which is left as it
- * was. The one look-up that rules out almost every phrase of a text. */
-static int key_is_ours(pv *p, size_t len, const char *mark)
+/* Whether a key hashed h may go on with a word (no space in it) hashed w in some longer key of
+ * the cue file: the lexicon's follow filter, from two hashes and without building the longer
+ * key. Never wrong when it says no, which it says of nearly every word of a text. */
+static int may_go_on(const pv *p, uint64_t h, uint64_t w)
+{
+    return mt_follow_may_extend(p->follow, h, w);
+}
+
+/* The hash of the word after a key that a marker (ID or AS) puts there: "@id" or "@as". */
+static uint64_t mark_hash(const pv *p, const char *mark)
+{
+    return !strcmp(mark, ID)   ? p->h_id
+           : !strcmp(mark, AS) ? p->h_as
+                               : mt_lexicon_hash(mark + 1, strlen(mark) - 1);
+}
+
+/* The same for token j as the next word (a normalized form with a space in it, which is rare,
+ * is let through: the filter is only sound for single words). */
+static int may_go_on_with(const pv *p, uint64_t h, size_t j)
+{
+    return mt_follow_may_extend(p->follow, h, mt_token_hash(p->ctx->r, j)) ||
+           mt_token_has_space(p->ctx->r, j);
+}
+
+/* Whether some line "<key> <mark> ..." exists for the key of length len, hashed h, which is left
+ * as it was. The one look-up that rules out almost every phrase of a text; the follow filter
+ * answers it first, for the pair (key, "@id"), so most keys are never extended and hashed. */
+static int key_is_ours(pv *p, size_t len, uint64_t h, const char *mark)
 {
     size_t m = strlen(mark);
+    if (!may_go_on(p, h, mark_hash(p, mark))) return 0;
     if (key_reserve(p, len + m + 1) != 0) return 0;
     char *k = p->ctx->r->key;
     memcpy(k + len, mark, m + 1);
@@ -344,14 +377,19 @@ static const mt_entry *key_class(pv *p, size_t len, const char *mark, const char
 static const mt_entry *bytes_class(pv *p, const char *s, size_t n, const char *mark,
                                    const char *cls)
 {
-    if (n == 0 || key_set(p, s, n) == NONE || !key_is_ours(p, n, mark)) return NULL;
+    if (n == 0 || key_set(p, s, n) == NONE || !key_is_ours(p, n, mt_lexicon_hash(s, n), mark))
+        return NULL;
     return key_class(p, n, mark, cls);
 }
 
 /* The line "<token i> <mark> <cls>". */
 static const mt_entry *tok_class(pv *p, size_t i, const char *mark, const char *cls)
 {
-    return bytes_class(p, norm_at(p, i), tok_at(p, i)->norm_len, mark, cls);
+    size_t n = tok_at(p, i)->norm_len;
+    if (n == 0 || key_set(p, norm_at(p, i), n) == NONE ||
+        !key_is_ours(p, n, mt_token_hash(p->ctx->r, i), mark))
+        return NULL;
+    return key_class(p, n, mark, cls);
 }
 
 /* Word classes are written the other way round, "@in CLASS <words>", so that frequent words
@@ -378,8 +416,30 @@ static const mt_entry *in_class_bytes(pv *p, const char *cls, const char *s, siz
     return mt_lexicon_find(p->cues, k, len + 1 + n);
 }
 
+/* The line "@in <cls> <token i>". Most tokens are in no class, and the follow filter tells so
+ * from the hashes of "@in <cls>" and of the token, before the key is built. */
 static const mt_entry *in_class(pv *p, size_t i, const char *cls)
 {
+    /* The hash of "@in <cls>": remembered for the few classes a text asks about. */
+    size_t k = 0;
+    while (k < p->nin && p->in_cls[k] != cls)
+        k++;
+    uint64_t h;
+    if (k < p->nin) {
+        h = p->in_hash[k];
+    } else {
+        char head[32];
+        size_t c = strlen(cls);
+        if (c + 4 > sizeof head) return in_class_bytes(p, cls, norm_at(p, i), tok_at(p, i)->norm_len);
+        memcpy(head, "@in ", 4);
+        memcpy(head + 4, cls, c);
+        h = mt_lexicon_hash(head, 4 + c);
+        if (p->nin < sizeof p->in_cls / sizeof p->in_cls[0]) {
+            p->in_cls[p->nin] = cls;
+            p->in_hash[p->nin++] = h;
+        }
+    }
+    if (!may_go_on_with(p, h, i)) return NULL;
     return in_class_bytes(p, cls, norm_at(p, i), tok_at(p, i)->norm_len);
 }
 
@@ -401,23 +461,26 @@ static const mt_entry *in_class_phrase(pv *p, size_t i, const char *cls, size_t 
     return best;
 }
 
-/* A word that is in some lexicon, or listed as not a name: "Care", "Clinic", "Happy". */
+/* A word that is in some lexicon, or listed as not a name: "Care", "Clinic", "Happy". Asked
+ * only of words that never_name has passed, which looked among the non-names already, so the
+ * lexicons are what is left to ask. */
 static int known_word(pv *p, size_t i)
 {
-    const char *w = norm_at(p, i);
-    size_t n = tok_at(p, i)->norm_len;
-    return mt_lexicon_find(p->lex, w, n) || mt_lexicon_find(p->cues, w, n) ||
-           in_class(p, i, C_NOTNAME);
+    int more;
+    return mt_token_find(p->ctx->r, p->lex, i) || mt_flag_token_cue(p->ctx, i, &more);
 }
 
 /* A capitalized word that can never be part of a name: a month, a title, a non-name. */
 static int never_name(pv *p, size_t i)
 {
     if (in_class(p, i, C_NOTNAME) || in_class(p, i, C_MONTH)) return 1;
+    uint64_t h = mt_token_hash(p->ctx->r, i);
+    if (!may_go_on(p, h, p->h_as) && !may_go_on(p, h, p->h_id))
+        return 0; /* no "<word> @as ..." or "<word> @id ..." line at all */
     size_t len = key_set(p, norm_at(p, i), tok_at(p, i)->norm_len);
     if (len == NONE) return 0;
-    return (key_is_ours(p, len, AS) && key_class(p, len, AS, C_STAFF)) ||
-           (key_is_ours(p, len, ID) && key_class(p, len, ID, kinds[K_TITLE].cls));
+    return (key_is_ours(p, len, h, AS) && key_class(p, len, AS, C_STAFF)) ||
+           (key_is_ours(p, len, h, ID) && key_class(p, len, ID, kinds[K_TITLE].cls));
 }
 
 /* An organization's mailbox: the local part of the address is a public word ("info@",
@@ -860,29 +923,55 @@ static void find_phrases(pv *p)
         const mt_token *tok = tok_at(p, i);
         /* Every phrase of the cue file begins with a word ("stage 4" too). */
         if (tok->kind != MEDTONE_TOKEN_WORD && tok->kind != MEDTONE_TOKEN_HASHTAG) continue;
-        const mt_entry *found[K_COUNT] = {0};
-        size_t found_n[K_COUNT] = {0};
+        /* A line "<phrase> @id ..." is a multi-word key, so a word that begins no multi-word key
+         * at all begins no phrase of ours: nearly every word, as cue matching found already. */
+        int more;
+        mt_flag_token_cue(p->ctx, i, &more);
+        if (!more) continue;
+        uint64_t h = mt_token_hash(p->ctx->r, i);
+        const mt_entry *found[K_COUNT];
+        size_t found_n[K_COUNT];
+        unsigned found_kinds = 0; /* bit per kind: found[kind] is set */
         const mt_entry *pub = NULL, *staff = NULL, *health = NULL;
         size_t staff_n = 0, health_n = 0;
-        size_t len = key_set(p, norm_at(p, i), tok->norm_len);
-        for (size_t k = 1; len != NONE && k <= PHRASE_MAX; k++) {
-            /* A line "<phrase> @id ..." is a multi-word key, so a phrase that begins no
-             * multi-word key at all is neither ours nor the start of a longer phrase. */
-            if (!mt_lexicon_has_prefix(p->cues, p->ctx->r->key, len)) break;
-            if (key_is_ours(p, len, ID)) {
+        /* The key scratch gets the phrase only once a line may match, or it grows. */
+        size_t len = tok->norm_len;
+        int built = 0;
+        for (size_t k = 1; k <= PHRASE_MAX; k++) {
+            /* Likewise a phrase that begins no multi-word key is neither ours nor the start of a
+             * longer phrase (the first word was looked up above). */
+            if (k > 1) {
+                h = mt_lexicon_hash(p->ctx->r->key, len);
+                mt_lexicon_lookup_hashed(p->cues, p->ctx->r->key, len, h, &more);
+                if (!more) break;
+            }
+            int id = may_go_on(p, h, p->h_id), as = may_go_on(p, h, p->h_as);
+            if ((id || as) && !built) {
+                if (key_set(p, norm_at(p, i), len) == NONE) break;
+                built = 1;
+            }
+            if (id && key_is_ours(p, len, h, ID)) {
                 for (unsigned kind = 0; kind < K_COUNT; kind++) {
                     const mt_entry *e = key_class(p, len, ID, kinds[kind].cls);
-                    if (e) found[kind] = e, found_n[kind] = k;
+                    if (e) found[kind] = e, found_n[kind] = k, found_kinds |= 1u << kind;
                 }
             }
-            if (key_is_ours(p, len, AS)) {
+            if (as && key_is_ours(p, len, h, AS)) {
                 const mt_entry *e = key_class(p, len, AS, C_PUBLIC);
                 if (e) pub = e;
                 if ((e = key_class(p, len, AS, C_STAFF)) != NULL) staff = e, staff_n = k;
                 if ((e = key_class(p, len, AS, C_HEALTH)) != NULL) health = e, health_n = k;
             }
             if (i + k >= t->count || tok_at(p, i + k)->kind == MEDTONE_TOKEN_PUNCT) break;
+            /* When the phrase and the next word begin no key, the look-up above would end the
+             * walk: end it before building and hashing the longer phrase. */
+            if (!may_go_on_with(p, h, i + k)) break;
+            if (!built) {
+                if (key_set(p, norm_at(p, i), len) == NONE) break;
+                built = 1;
+            }
             len = key_add_token(p, len, i + k);
+            if (len == NONE) break;
         }
         if (p->ctx->oom) return;
         if (health && i >= health_until) {
@@ -894,9 +983,9 @@ static void find_phrases(pv *p)
         if (pub && pub->valence < 0) p->public_weight += -pub->valence;
         if (staff) add_staff(p, i, staff_n);
         /* "MS" in capitals is multiple sclerosis, not the title of "Ms. Jones". */
-        if (tok->flags & MEDTONE_TOKEN_ALLCAPS) found[K_TITLE] = NULL;
-        for (unsigned kind = 0; kind < K_COUNT; kind++)
-            if (found[kind] && found[kind]->valence > 0)
+        if (tok->flags & MEDTONE_TOKEN_ALLCAPS) found_kinds &= ~(1u << K_TITLE);
+        for (unsigned kind = 0; found_kinds && kind < K_COUNT; kind++)
+            if ((found_kinds >> kind & 1) && found[kind]->valence > 0)
                 introduced_value(p, kind, found[kind]->valence, i + found_n[kind]);
     }
 }
@@ -974,7 +1063,8 @@ static void find_shapes(pv *p)
             add_id(p, tok->off, tok->len, i, K_EMAIL, public_email(p, i) ? S_PUBLIC_EMAIL : S_EMAIL,
                    0);
         } else if (tok->kind == MEDTONE_TOKEN_WORD) {
-            if ((last = age_value(p, i, 0)) != NONE) {
+            /* A word is an age only when it starts with its digits ("92yo"). */
+            if (is_digit((unsigned char)norm_at(p, i)[0]) && (last = age_value(p, i, 0)) != NONE) {
                 add_id(p, tok->off, tok->len, i, K_AGE, S_AGE, 0);
             } else if ((last = name_pair(p, i)) != NONE) {
                 add_id(p, tok->off, tok_end(p, last) - tok->off, i, K_NAME, S_NAME_PAIR, 0);
@@ -1070,8 +1160,11 @@ void mt_flag_privacy(mt_flag_ctx *ctx)
 {
     const medtone_result *r = ctx->r;
     if (!r->tokens || r->tokens->count == 0 || !ctx->an->cues) return;
+    /* Only the counts are zeroed: the arrays of ids, health signals and staff spans (3 KB) are
+     * read only up to them. */
     pv p;
-    memset(&p, 0, sizeof p);
+    p.nids = p.nhs = p.nstaff = p.nin = 0;
+    p.public_weight = 0;
     p.ctx = ctx;
     p.t = r->tokens;
     p.cues = ctx->an->cues;
@@ -1079,6 +1172,9 @@ void mt_flag_privacy(mt_flag_ctx *ctx)
     p.s = (const unsigned char *)ctx->text;
     p.n = ctx->len;
     p.title_case = is_title_case(&p);
+    p.follow = mt_lexicon_follow_filter(p.cues);
+    p.h_id = mt_lexicon_hash(&ID[1], strlen(ID) - 1);
+    p.h_as = mt_lexicon_hash(&AS[1], strlen(AS) - 1);
 
     find_phrases(&p);
     find_shapes(&p);

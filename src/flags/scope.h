@@ -40,7 +40,8 @@ size_t mt_first_hit_from(const mt_flags_state *f, size_t tok);
 #define MT_ASPECT_CUE_FOREIGN_WEIGHT 1.5
 #define MT_ASPECT_CUE_DRUG_WEIGHT    1.0
 
-/* The index of our layer in the cue lexicon, or (size_t)-1 when it is not loaded. */
+/* The index of our layer in the cue lexicon, or (size_t)-1 when it is not loaded. The framework
+ * finds it once per text (mt_flag_ctx.aspect_own). */
 size_t mt_aspect_cue_own_layer(const mt_flag_ctx *ctx);
 int mt_aspect_cue_is_own(size_t own, const mt_entry *e);
 /* The weight of a cue in our sense (see MT_ASPECT_CUE_OWN_LAYER). */
@@ -53,5 +54,53 @@ double mt_aspect_cue_weight(size_t own, const mt_entry *e);
 int mt_aspect_cue_is_own_state(size_t own, const mt_entry *e);
 /* The writer's own state near a term: a symptom or a test item. */
 int mt_is_illness_item(const mt_item *it);
+
+/* The few items of a text that a module's search around each term acts on (an @mention, an
+ * illness item, a money token...), listed once per text in item order, so the search steps
+ * through them instead of testing every item in its reach. Past MT_ITEM_LIST_MAX of them `all`
+ * is set and the steps cover every item, as a plain loop would. */
+#define MT_ITEM_LIST_MAX 256
+typedef struct mt_item_list {
+    uint32_t item[MT_ITEM_LIST_MAX];
+    size_t n;
+    int all;
+} mt_item_list;
+
+/* Inline, so that `keep` (a module's small static test) is inlined too. */
+static inline void mt_item_list_build(const medtone_result *r,
+                                      int (*keep)(const medtone_result *r, size_t k),
+                                      mt_item_list *out)
+{
+    out->n = 0;
+    out->all = 0;
+    for (size_t k = 0; k < r->nitems; k++) {
+        if (!keep(r, k)) continue;
+        if (out->n == MT_ITEM_LIST_MAX || k > UINT32_MAX) {
+            out->all = 1;
+            return;
+        }
+        out->item[out->n++] = (uint32_t)k;
+    }
+}
+
+/* The listed items in [lo, hi], in order:
+ *     for (size_t c, k = mt_item_list_first(l, lo, &c); k <= hi; k = mt_item_list_next(l, k, &c))
+ * (c is the position in the list; past the last item k is SIZE_MAX). */
+static inline size_t mt_item_list_first(const mt_item_list *l, size_t lo, size_t *c)
+{
+    *c = 0;
+    if (l->all) return lo;
+    size_t m = 0;
+    while (m < l->n && l->item[m] < lo)
+        m++;
+    *c = m + 1;
+    return m < l->n ? l->item[m] : SIZE_MAX;
+}
+
+static inline size_t mt_item_list_next(const mt_item_list *l, size_t k, size_t *c)
+{
+    if (l->all) return k + 1;
+    return *c < l->n ? l->item[(*c)++] : SIZE_MAX;
+}
 
 #endif

@@ -196,7 +196,8 @@ static void stage_modules(const corpus *c, const medtone_analyzer *an, medtone_r
         size_t len = c->ends[i] - start;
         start = c->ends[i];
         if (medtone_analyze(an, text, len, r) != MEDTONE_OK) die("analyze failed");
-        mt_flag_ctx ctx = {an, r, text, len, 0};
+        mt_flag_ctx ctx;
+        mt_flag_ctx_init(&ctx, an, r, text, len);
         for (size_t m = 0; m < NMODULES; m++) {
             r->flags.nev = 0;
             double a = thread_cpu();
