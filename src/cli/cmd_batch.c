@@ -6,11 +6,10 @@
  * score chunk k. A chunk is cut into blocks of lines that the workers take one at a time, so a
  * thread that drew short posts does not sit idle while another finishes long ones; each block has
  * its own output buffer, and the blocks are written in order, so output order is input order
- * whatever the thread count. Numbers are formatted by hand (see put_fixed), as printf's
+ * whatever the thread count. Numbers are formatted by hand (see sb_put_fixed), as printf's
  * formatting cost as much as a fifth of the scoring. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -97,50 +96,6 @@ static void usage(FILE *out)
                  "{\"id\":..., \"error\":...} and exit status 1; the other rows are scored.\n");
 }
 
-/* Appends v in decimal. */
-static void put_uint(strbuf *o, uint64_t v)
-{
-    char tmp[20];
-    size_t n = sizeof tmp;
-    do {
-        tmp[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sb_append(o, tmp + n, sizeof tmp - n);
-}
-
-/* Appends x exactly as printf's "%.<d>f" does (0 <= d <= 6), without printf: the value times
- * 10^d is rounded to an integer whose digits are written out. printf rounds the exact binary
- * value, so whenever that product lies within 1e-6 of a tie (where the one rounding of the
- * product might decide), or is too large for the product to be exact enough, printf does it. */
-static void put_fixed(strbuf *o, double x, int d)
-{
-    static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
-    static const uint64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
-    double a = fabs(x) * scale[d];
-    if (!(a < 2147483648.0)) { /* also NaN */
-        sb_printf(o, "%.*f", d, x);
-        return;
-    }
-    double whole = floor(a), frac = a - whole;
-    if (fabs(frac - 0.5) < 1e-6) {
-        sb_printf(o, "%.*f", d, x);
-        return;
-    }
-    uint64_t n = (uint64_t)whole + (frac > 0.5);
-    if (signbit(x)) sb_append(o, "-", 1); /* as printf: "-0.0000" for -0.0 and -0.00001 */
-    put_uint(o, n / pow10[d]);
-    if (d == 0) return;
-    char digits[8];
-    digits[0] = '.';
-    uint64_t f = n % pow10[d];
-    for (int i = d; i >= 1; i--) {
-        digits[i] = (char)('0' + f % 10);
-        f /= 10;
-    }
-    sb_append(o, digits, (size_t)d + 1);
-}
-
 static void write_result(const job *j, strbuf *o, const char *text, size_t len, size_t row_start)
 {
     const medtone_result *r = j->res;
@@ -150,13 +105,13 @@ static void write_result(const job *j, strbuf *o, const char *text, size_t len, 
         return;
     }
     sb_puts(o, ",\"compound\":");
-    put_fixed(o, c, 4);
+    sb_put_fixed(o, c, 4);
     sb_puts(o, ",\"positive\":");
-    put_fixed(o, medtone_result_positive(r), 3);
+    sb_put_fixed(o, medtone_result_positive(r), 3);
     sb_puts(o, ",\"neutral\":");
-    put_fixed(o, medtone_result_neutral(r), 3);
+    sb_put_fixed(o, medtone_result_neutral(r), 3);
     sb_puts(o, ",\"negative\":");
-    put_fixed(o, medtone_result_negative(r), 3);
+    sb_put_fixed(o, medtone_result_negative(r), 3);
     sb_puts(o, c >= 0.05    ? ",\"label\":\"positive\""
                : c <= -0.05 ? ",\"label\":\"negative\""
                             : ",\"label\":\"neutral\"");
@@ -166,9 +121,9 @@ static void write_result(const job *j, strbuf *o, const char *text, size_t len, 
         for (size_t i = 0; i < n; i++) {
             size_t off = medtone_result_term_offset(r, i), tl = medtone_result_term_length(r, i);
             sb_puts(o, i ? ",{\"offset\":" : "{\"offset\":");
-            put_uint(o, off);
+            sb_put_uint(o, off);
             sb_puts(o, ",\"length\":");
-            put_uint(o, tl);
+            sb_put_uint(o, tl);
             sb_puts(o, ",\"text\":");
             sb_json_string(o, text + off, off + tl <= len ? tl : 0);
             sb_puts(o, ",\"entry\":");
@@ -178,7 +133,7 @@ static void write_result(const job *j, strbuf *o, const char *text, size_t len, 
             const char *l = medtone_result_term_layer(r, i);
             sb_json_string(o, l, strlen(l));
             sb_puts(o, ",\"contribution\":");
-            put_fixed(o, medtone_result_term_contribution(r, i), 4);
+            sb_put_fixed(o, medtone_result_term_contribution(r, i), 4);
             sb_puts(o, "}");
         }
         sb_puts(o, "]");
@@ -212,7 +167,7 @@ static void run_block(job *j, const chunk *ch, size_t k)
             if (j->id.len)
                 sb_append(&bk->out, j->id.s, j->id.len);
             else
-                put_uint(&bk->out, lr->lineno);
+                sb_put_uint(&bk->out, lr->lineno);
             if (rc != 0 || j->text.oom) {
                 error_row(bk, rc == -2 ? "no \\\"text\\\" string member" : "malformed JSON");
                 continue;
@@ -225,13 +180,13 @@ static void run_block(job *j, const chunk *ch, size_t k)
             if (ch->id_col >= 0 && cli_tsv_column(line, len, ch->id_col, &id, &idl) == 0)
                 sb_json_string(&bk->out, id, idl);
             else
-                put_uint(&bk->out, lr->lineno);
+                sb_put_uint(&bk->out, lr->lineno);
             if (cli_tsv_column(line, len, ch->text_col, &text, &tlen) != 0) {
                 error_row(bk, "missing text column");
                 continue;
             }
         } else {
-            put_uint(&bk->out, lr->lineno);
+            sb_put_uint(&bk->out, lr->lineno);
         }
         medtone_status st = medtone_analyze(j->an, text, tlen, j->res);
         if (st == MEDTONE_ERR_TOO_LARGE) {

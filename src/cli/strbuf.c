@@ -1,4 +1,5 @@
 /* strbuf.c — see strbuf.h. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,50 @@ void sb_printf(strbuf *b, const char *fmt, ...)
     vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
+}
+
+/* Appends v in decimal. */
+void sb_put_uint(strbuf *o, uint64_t v)
+{
+    char tmp[20];
+    size_t n = sizeof tmp;
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sb_append(o, tmp + n, sizeof tmp - n);
+}
+
+/* Appends x exactly as printf's "%.<d>f" does (0 <= d <= 6), without printf: the value times
+ * 10^d is rounded to an integer whose digits are written out. printf rounds the exact binary
+ * value, so whenever that product lies within 1e-6 of a tie (where the one rounding of the
+ * product might decide), or is too large for the product to be exact enough, printf does it. */
+void sb_put_fixed(strbuf *o, double x, int d)
+{
+    static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    static const uint64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    double a = fabs(x) * scale[d];
+    if (!(a < 2147483648.0)) { /* also NaN */
+        sb_printf(o, "%.*f", d, x);
+        return;
+    }
+    double whole = floor(a), frac = a - whole;
+    if (fabs(frac - 0.5) < 1e-6) {
+        sb_printf(o, "%.*f", d, x);
+        return;
+    }
+    uint64_t n = (uint64_t)whole + (frac > 0.5);
+    if (signbit(x)) sb_append(o, "-", 1); /* as printf: "-0.0000" for -0.0 and -0.00001 */
+    sb_put_uint(o, n / pow10[d]);
+    if (d == 0) return;
+    char digits[8];
+    digits[0] = '.';
+    uint64_t f = n % pow10[d];
+    for (int i = d; i >= 1; i--) {
+        digits[i] = (char)('0' + f % 10);
+        f /= 10;
+    }
+    sb_append(o, digits, (size_t)d + 1);
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when the byte there starts none. */
