@@ -23,8 +23,9 @@ int mt_hash_tokens(medtone_result *r);
 static inline int mt_may_extend_with(const medtone_result *r, mt_follow_filter follow, uint64_t h,
                                      size_t j)
 {
-    return mt_follow_may_extend(follow, h, r->hashes[j]) ||
-           memchr(mt_token_norm(r->tokens, j), ' ', r->tokens->tok[j].norm_len) != NULL;
+    /* mt_token_has_space, not memchr: the filter says no to most words, and a libc call for
+     * each of their few bytes cost more than the test itself. */
+    return mt_follow_may_extend(follow, h, r->hashes[j]) || mt_token_has_space(r, j);
 }
 
 #endif
