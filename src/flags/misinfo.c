@@ -553,7 +553,19 @@ static void weigh_word(state *s, size_t i, int inside_hit, int inside_claim)
 /* A double quotation mark: straight, or curly on either side. */
 static int is_quote_mark(const char *norm)
 {
-    return !strcmp(norm, "\"") || !strcmp(norm, "\xe2\x80\x9c") || !strcmp(norm, "\xe2\x80\x9d");
+    /* byte compares, not three strcmp calls: this runs for every punctuation token */
+    if (norm[0] == '"') return norm[1] == '\0';
+    return norm[0] == '\xe2' && norm[1] == '\x80' && (norm[2] == '\x9c' || norm[2] == '\x9d') &&
+           norm[3] == '\0';
+}
+
+/* Whether the form holds a full stop, '!', '?' or ';' (stop = 1), or one of '!', '?', ';' (stop =
+ * 0): strpbrk without the call, for a form of a few bytes. */
+static int has_stop(const char *norm, int stop)
+{
+    for (; *norm; norm++)
+        if ((*norm == '.' && stop) || *norm == '!' || *norm == '?' || *norm == ';') return 1;
+    return 0;
 }
 
 /* Punctuation: exclamation marks, questions, quotation marks, a leading label, and the end of a
@@ -575,14 +587,14 @@ static void weigh_punct(state *s, size_t i, size_t prev_kind)
         if (!s->quotes++) s->quote_off = tok->off;
         s->quote_end = tok->off + tok->len;
     }
-    if (!strcmp(norm, ":") && !s->sentences && s->words && s->words <= LABEL_MAX_WORDS &&
-        i + 1 < ctx->r->tokens->count)
+    if (norm[0] == ':' && norm[1] == '\0' && !s->sentences && s->words &&
+        s->words <= LABEL_MAX_WORDS && i + 1 < ctx->r->tokens->count)
         s->label = 1;
     int question = is_question(ctx, i);
     s->question |= question;
-    if (!strpbrk(norm, ".!?;")) return;
+    if (!has_stop(norm, 1)) return;
     if (prev_kind != MEDTONE_TOKEN_PUNCT) s->sentences++;
-    s->ends_with_stop = !strpbrk(norm, "!?;");
+    s->ends_with_stop = !has_stop(norm, 0);
     end_sentence(s, question);
 }
 
