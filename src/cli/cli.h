@@ -52,6 +52,11 @@ void cli_reader_close(cli_reader *r);
  * when out of memory, -3 when the input is corrupt or truncated gzip. */
 long cli_reader_line(cli_reader *r, const char **line);
 
+/* Seconds on the monotonic clock since *t0 (taken with clock_gettime(CLOCK_MONOTONIC)): the
+ * rate shown by the progress lines of batch and report. */
+struct timespec;
+double cli_seconds_since(const struct timespec *t0);
+
 /* A whole string as a finite number (strtod: leading white space, no trailing characters, no
  * overflow) into *out. Returns 0, or -1 when it is not one. */
 int cli_parse_double(const char *s, double *out);

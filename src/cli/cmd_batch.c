@@ -278,17 +278,10 @@ typedef struct progress {
     struct timespec start;
 } progress;
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void show_progress(const progress *p, int final)
 {
     if (!p->on) return;
-    double s = seconds_since(&p->start);
+    double s = cli_seconds_since(&p->start);
     fprintf(stderr, "\rmedtone batch: %zu texts, %.1f MB, %.1f MB/s, %.0f texts/s%s", p->texts,
             (double)p->bytes / 1e6, s > 0 ? (double)p->bytes / 1e6 / s : 0,
             s > 0 ? (double)p->texts / s : 0, final ? "\n" : "");

@@ -312,17 +312,10 @@ typedef struct progress {
     struct timespec start;
 } progress;
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void show_progress(const progress *p, int final)
 {
     if (!p->on) return;
-    double s = seconds_since(&p->start);
+    double s = cli_seconds_since(&p->start);
     fprintf(stderr, "\rmedtone report: %zu posts, %.1f MB, %.0f posts/s%s", p->rows,
             (double)p->bytes / 1e6, s > 0 ? (double)p->rows / s : 0, final ? "\n" : "");
 }

@@ -1,9 +1,11 @@
 /* common.c — options every scoring sub-command shares: which lexicons build the analyzer, and
- * how a number is read from the command line or a file. */
+ * how a number is read from the command line or a file; the clock of progress lines. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -94,3 +96,10 @@ const char *cli_lexicon_help =
     "      --no-default-lexicons start without the built-in lexicons\n"
     "      --cues FILE           add a layer of flag cues (same format); repeatable\n"
     "      --no-flags            score sentiment only (faster)\n";
+
+double cli_seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
