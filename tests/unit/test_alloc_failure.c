@@ -32,6 +32,7 @@
 #include "medtone/reputation.h"
 
 #include "alloc_fail_util.h"
+#include "gzip_test_util.h"
 
 /* ----- fixtures --------------------------------------------------------------------------- */
 
@@ -80,25 +81,6 @@ static unsigned char *read_file(const char *path, size_t *len)
     fclose(f);
     *len = n;
     return buf;
-}
-
-/* gzip of data[0..len), allocated with the C library (not through the hook). */
-static unsigned char *gzip_of(const char *data, size_t len, size_t *out_len)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    size_t cap = deflateBound(&zs, (uLong)len) + 64;
-    unsigned char *out = malloc(cap);
-    assert_non_null(out);
-    zs.next_in = (Bytef *)data;
-    zs.avail_in = (uInt)len;
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    *out_len = cap - zs.avail_out;
-    deflateEnd(&zs);
-    return out;
 }
 
 /* A lexicon layer big enough that its arrays grow several times while it loads. */

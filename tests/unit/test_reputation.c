@@ -26,6 +26,8 @@
 #include "aggregate.h"
 #include "result.h"
 
+#include "gzip_test_util.h"
+
 #define WEEK0 1772409600LL /* Monday 2026-03-02 00:00 UTC */
 #define DAY   86400LL
 #define WEEK  (7 * DAY)
@@ -302,22 +304,15 @@ static void test_load_errors(void **state)
 
     /* gzip: loads like plain; a truncated stream is a gzip error */
     const char *more = "n1\tNorthgate Clinic\tclinic\tNorthgate|#Northgate\n";
-    unsigned char gz[512];
-    z_stream zs = {0};
-    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    zs.next_in = (unsigned char *)more;
-    zs.avail_in = (unsigned)strlen(more);
-    zs.next_out = gz;
-    zs.avail_out = sizeof gz;
-    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    size_t gzlen = sizeof gz - zs.avail_out;
-    deflateEnd(&zs);
+    size_t gzlen;
+    unsigned char *gz = gzip_of(more, strlen(more), &gzlen);
     assert_int_equal(medtone_entities_load_data(e, "g.gz", (char *)gz, gzlen - 5),
                      MEDTONE_ERR_GZIP);
     assert_int_equal(medtone_entities_count(e), 5);
     assert_int_equal(medtone_entities_load_data(e, "g.gz", (char *)gz, gzlen), MEDTONE_OK);
     assert_int_equal(medtone_entities_count(e), 6);
     assert_string_equal(match_ids(e, r, "#northgate"), "n1");
+    free(gz);
     medtone_result_free(r);
     medtone_entities_free(e);
 }
