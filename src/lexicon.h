@@ -49,6 +49,9 @@
 /* Laughter written out ("lol", "haha", "lmao"): like a face, it is not negated ("you can never
  * leave lmao" still laughs). */
 #define MT_TAG_LAUGHTER 0x20000000u
+/* A comparative ("better", "worse", "happier"): a negation of experience or possibility before it
+ * exclaims a degree instead of denying it ("never been happier", "couldn't be worse"). */
+#define MT_TAG_COMPARATIVE 0x40000000u
 
 typedef struct mt_entry {
     const char *key;  /* normalized words joined by one space, NUL-terminated */

@@ -171,6 +171,7 @@ static const tag_def known_tags[] = {
     {"records", MT_TAG_ASPECT_RECORDS, 0},
     {"acronym", MT_TAG_ACRONYM, 0},
     {"laughter", MT_TAG_LAUGHTER, 0},
+    {"comparative", MT_TAG_COMPARATIVE, 0},
     /* learned layers (`medtone train`): only under a "#@ target" header */
     {"learned", MT_TAG_LEARNED, 0},
 };

@@ -7,8 +7,9 @@
  *      "no side effects" wins over "no" + "side effects"; each match or unmatched token becomes an
  *      item, and punctuation splits items into sentences and clauses;
  *   3. rules: each item with valence is adjusted by the rules below, in this order — clinical
- *      shift, relief, emphasis (caps, elongation, boosters), negation, "least", contrast and
- *      concession, exclamation — and every rule that fires is recorded on the term;
+ *      shift, relief, emphasis (caps, elongation, boosters), negation (or, for "never been
+ *      happier", a degree exclamation), "least", contrast and concession, exclamation — and
+ *      every rule that fires is recorded on the term;
  *   4. sum: the contributions add up to a raw score, squashed into [-1, 1].
  * Constants are the scorer's tuning knobs; tools/tune_rules.py measures them against labeled data
  * (see lexicons/README.md for how the values were chosen).
@@ -47,6 +48,10 @@ static const double booster_decay[] = {1.0, 0.9, 0.8};
 /* "although it hurt, it worked": the conceded clause counts less, the other more. */
 #define CONCEDED     0.5
 #define NOT_CONCEDED 1.25
+/* "never been happier", "I have never been so happy", "couldn't be worse": a negation of
+ * experience or possibility before a degree exclaims that degree; the word keeps its sign and
+ * gains this much. */
+#define DEGREE_EXCLAIMED 0.3
 /* "great!!!": each exclamation mark (up to four) strengthens its sentence. */
 #define EXCLAIM_STEP 0.12
 #define EXCLAIM_MAX  4
@@ -120,8 +125,7 @@ int mt_hash_tokens(medtone_result *r)
  * One probe per key answers both "is it a term?" and "may a longer term start with it?"; the
  * follow filter turns most dead ends away before the longer key is even built. */
 static size_t match_at(medtone_result *r, const mt_lexicon *lex, mt_follow_filter follow,
-                       unsigned max_words, size_t i,
-                       const mt_entry **entry, int *oom)
+                       unsigned max_words, size_t i, const mt_entry **entry, int *oom)
 {
     const medtone_tokens *t = r->tokens;
     const mt_token *tok = &t->tok[i];
@@ -398,6 +402,91 @@ static int mixed_case(caps_state *c)
     return c->mixed;
 }
 
+/* The words of the degree exclamation (degree_exclaimed): what a negation of experience may run
+ * through ("never BEEN so happy", "never HAD such bad service") and the degree words before the
+ * judged word. */
+static const char *const experience_verbs[] = {
+    "be",   "been", "feel", "felt",   "look",  "looked", "see",         "seen",
+    "have", "had",  "met",  "tasted", "heard", "known",  "experienced", "received"};
+enum { DEGREE_NONE, DEGREE_SO, DEGREE_THIS, DEGREE_MORE, DEGREE_ANY };
+
+static int item_in(const medtone_result *r, size_t i, const char *const *words, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (item_is_word(r, i, words[k], strlen(words[k]))) return 1;
+    return 0;
+}
+
+/* The degree word right before item i: "so", "this" or "such (a)", "more", "any" (a degree only
+ * before a comparative: "any worse", but "never had any problems"). */
+static int degree_before(const medtone_result *r, size_t i, size_t *start)
+{
+    *start = i;
+    if (i == 0) return DEGREE_NONE;
+    *start = i - 1;
+    if (item_is_word(r, i - 1, "so", 2)) return DEGREE_SO;
+    if (item_is_word(r, i - 1, "this", 4) || item_is_word(r, i - 1, "such", 4)) return DEGREE_THIS;
+    if (item_is_word(r, i - 1, "more", 4)) return DEGREE_MORE;
+    if (item_is_word(r, i - 1, "any", 3)) return DEGREE_ANY;
+    if (i >= 2 && (item_is_word(r, i - 1, "a", 1) || item_is_word(r, i - 1, "an", 2)) &&
+        item_is_word(r, i - 2, "such", 4)) {
+        *start = i - 2;
+        return DEGREE_THIS;
+    }
+    *start = i;
+    return DEGREE_NONE;
+}
+
+/* Whether the negation that reaches item i exclaims a degree instead of denying it. The negator
+ * decides what it may exclaim:
+ *   - "never" (experience): a comparative or any degree word: "never been happier", "I've never
+ *     been so happy", "never had such bad service", "never felt more alive";
+ *   - "haven't", "hasn't", "hadn't", "have not" (the perfect): "this", "such" or "more" only, as
+ *     "so" and a bare comparative stay denials there ("I haven't been so well", "it hasn't been
+ *     better since");
+ *   - "couldn't", "can't", "cannot" (possibility): a comparative or "more": "couldn't be
+ *     happier", "can't get any worse" (here "get" may stand between too).
+ * Between the negator and the degree stand only verbs of being and experiencing, so "never got
+ * better" and "hasn't gotten any better" (no change: the symptom stayed) remain denials. */
+static int degree_exclaimed(const medtone_result *r, size_t i, size_t reach)
+{
+    const mt_item *items = r->items;
+    size_t j = SIZE_MAX;
+    for (size_t k = 1; k <= reach && k <= i; k++) {
+        const mt_item *p = &items[i - k];
+        if (p->clause != items[i].clause || is_contrast(p)) return 0;
+        if (is_negator(p)) {
+            j = i - k;
+            break;
+        }
+    }
+    if (j == SIZE_MAX) return 0;
+    int never = item_is_word(r, j, "never", 5);
+    int perfect = item_is_word(r, j, "haven't", 7) || item_is_word(r, j, "hasn't", 6) ||
+                  item_is_word(r, j, "hadn't", 6);
+    int modal = item_is_word(r, j, "couldn't", 8) || item_is_word(r, j, "can't", 5) ||
+                item_is_word(r, j, "cannot", 6);
+    if (!never && !perfect && !modal && item_is_word(r, j, "not", 3) && j >= 1) {
+        perfect = item_is_word(r, j - 1, "have", 4) || item_is_word(r, j - 1, "has", 3) ||
+                  item_is_word(r, j - 1, "had", 3);
+        modal = item_is_word(r, j - 1, "could", 5) || item_is_word(r, j - 1, "can", 3);
+    }
+    if (!never && !perfect && !modal) return 0;
+    size_t start = i;
+    int degree = degree_before(r, i, &start);
+    int comparative = (tags_of(&items[i]) & MT_TAG_COMPARATIVE) != 0;
+    if (degree == DEGREE_ANY && !comparative) return 0;
+    int ok = never     ? (degree != DEGREE_NONE || comparative)
+             : perfect ? (degree == DEGREE_THIS || degree == DEGREE_MORE)
+                       : (degree == DEGREE_MORE || comparative);
+    if (!ok || start <= j + 1) return 0; /* a verb must stand between: "never so", "can't more" */
+    for (size_t k = j + 1; k < start; k++)
+        if (!item_in(r, k, experience_verbs, sizeof experience_verbs / sizeof *experience_verbs) &&
+            !(modal && item_is_word(r, k, "get", 3))) /* "can't get any worse" */
+            return 0;
+    return 1;
+}
+
 /* Valence of item i after the word-level rules (everything but contrast and exclamation). */
 static double word_rules(const medtone_result *r, size_t i, caps_state *caps, size_t neg_scope,
                          unsigned *rules)
@@ -450,8 +539,13 @@ static double word_rules(const medtone_result *r, size_t i, caps_state *caps, si
     uint16_t kind = r->tokens->tok[it->tok0].kind;
     if (kind != MEDTONE_TOKEN_EMOTICON && kind != MEDTONE_TOKEN_EMOJI &&
         !(e->tags & MT_TAG_LAUGHTER) && negated(r, i, neg_scope)) {
-        v *= NEGATION_FACTOR;
-        *rules |= MEDTONE_RULE_NEGATED;
+        if (degree_exclaimed(r, i, neg_scope)) { /* "never been happier" */
+            v *= 1.0 + DEGREE_EXCLAIMED;
+            *rules |= MEDTONE_RULE_BOOSTED;
+        } else {
+            v *= NEGATION_FACTOR;
+            *rules |= MEDTONE_RULE_NEGATED;
+        }
     }
     /* "the least helpful nurse" (but "at least she was kind" is not a negation). */
     if (i >= 1 && item_is_word(r, i - 1, "least", 5) &&

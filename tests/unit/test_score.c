@@ -44,7 +44,12 @@ static const char rules_lexicon[] = "#@ layer test\n"
                                     "negative\t-2\tclinical=2\n"
                                     "no side effects\t3\n"
                                     ":)\t2\n"
-                                    "lol\t1\tlaughter\n";
+                                    "lol\t1\tlaughter\n"
+                                    "happier\t2.5\tcomparative\n"
+                                    "worse\t-2\tcomparative\n"
+                                    "happy\t2.4\n"
+                                    "haven't\t0\tnegator\n"
+                                    "couldn't\t0\tnegator\n";
 
 static medtone_analyzer *rules_an, *default_an;
 static medtone_result *res;
@@ -214,6 +219,25 @@ static const mark_case rule_marks[] = {
     {"not today :)", ":)", MEDTONE_RULE_NEGATED, 0, "a face is not negated"},
     {"you can never leave lol", "lol", MEDTONE_RULE_NEGATED, 0, "laughter is not negated"},
     {"not good lol", "good", MEDTONE_RULE_NEGATED, 1, "laughter does not end a negation"},
+    /* a negation of experience or possibility before a degree exclaims it (score.c) */
+    {"never been happier", "happier", MEDTONE_RULE_NEGATED, 0, "never + comparative exclaims"},
+    {"never been happier", "happier", MEDTONE_RULE_BOOSTED, 1, "and strengthens"},
+    {"I have never been so happy", "happy", MEDTONE_RULE_NEGATED, 0, "never been so"},
+    {"never had such bad", "bad", MEDTONE_RULE_NEGATED, 0, "never had such"},
+    {"never had such a bad", "bad", MEDTONE_RULE_NEGATED, 0, "never had such a"},
+    {"I haven't been this happy", "happy", MEDTONE_RULE_NEGATED, 0, "haven't been this"},
+    {"I haven't been so happy", "happy", MEDTONE_RULE_NEGATED, 1, "haven't been so denies"},
+    {"it hasn't been worse", "worse", MEDTONE_RULE_NEGATED, 1, "the perfect denies a comparative"},
+    {"couldn't be happier", "happier", MEDTONE_RULE_NEGATED, 0, "couldn't + comparative"},
+    {"couldn't get any worse", "worse", MEDTONE_RULE_NEGATED, 0, "couldn't get any worse"},
+    {"couldn't be happy", "happy", MEDTONE_RULE_NEGATED, 1, "a plain word stays denied"},
+    {"never got happier", "happier", MEDTONE_RULE_NEGATED, 1, "a change denied: no verb of being"},
+    {"never so happy", "happy", MEDTONE_RULE_NEGATED, 1, "no verb between: a plain denial"},
+    {"not been so happy", "happy", MEDTONE_RULE_NEGATED, 1, "'not' alone is no experience"},
+    {"never been happy", "happy", MEDTONE_RULE_NEGATED, 1, "no degree: a denial"},
+    {"never been, so happy", "happy", MEDTONE_RULE_NEGATED, 0, "a comma ends the negation"},
+    {"never been happier but", "happier", MEDTONE_RULE_BEFORE_CONTRAST, 1,
+     "contrast still applies"},
 };
 
 /* The index of the term whose span is exactly `span` within text, or -1. */
@@ -432,6 +456,19 @@ static const sign_case health_signs[] = {
     {"🙏❤️", 1, "grateful emoji"},
     {"😭😭😭", -1, "crying emoji"},
     {"Dr. Patel rocks", 1, "rocks as praise"},
+    /* a negation of experience before a degree exclaims it */
+    {"I've never been happier", 1, "never been happier"},
+    {"I have never been so happy", 1, "never been so happy"},
+    {"I haven't felt this good in years", 1, "haven't felt this good"},
+    {"never had such bad service", -1, "never had such bad"},
+    {"I have never seen such a rude nurse", -1, "never seen such a rude"},
+    {"couldn't be happier with my doctor", 1, "couldn't be happier"},
+    {"it can't get any worse", -1, "can't get any worse"},
+    {"I have never been more disappointed", -1, "never been more disappointed"},
+    {"my pain never got better", -1, "never got better: no change"},
+    {"it hasn't gotten any better", -1, "hasn't gotten better"},
+    {"I never had any problems with it", 1, "never had any problems: a denial"},
+    {"I don't feel so good", -1, "don't feel so good: a denial"},
 };
 
 static void test_health_signs(void **state)
