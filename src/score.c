@@ -445,7 +445,8 @@ static int degree_before(const medtone_result *r, size_t i, size_t *start)
  *     "so" and a bare comparative stay denials there ("I haven't been so well", "it hasn't been
  *     better since");
  *   - "couldn't", "can't", "cannot" (possibility): a comparative or "more": "couldn't be
- *     happier", "can't get any worse" (here "get" may stand between too).
+ *     happier", "can't get any worse" (here "get" may stand between too); and the verb right
+ *     after it when "enough" follows: "can't recommend them enough".
  * Between the negator and the degree stand only verbs of being and experiencing, so "never got
  * better" and "hasn't gotten any better" (no change: the symptom stayed) remain denials. */
 static int degree_exclaimed(const medtone_result *r, size_t i, size_t reach)
@@ -472,6 +473,13 @@ static int degree_exclaimed(const medtone_result *r, size_t i, size_t reach)
         modal = item_is_word(r, j - 1, "could", 5) || item_is_word(r, j - 1, "can", 3);
     }
     if (!never && !perfect && !modal) return 0;
+    /* "I can't recommend them enough", "cannot praise enough": the judging verb right
+     * after the modal, "enough" later in the clause (but "can't say it's good enough" denies). */
+    if (modal && j + 1 == i) {
+        for (size_t k = i + 1; k <= i + 4 && k < r->nitems && items[k].clause == items[i].clause;
+             k++)
+            if (item_is_word(r, k, "enough", 6)) return 1;
+    }
     size_t start = i;
     int degree = degree_before(r, i, &start);
     int comparative = (tags_of(&items[i]) & MT_TAG_COMPARATIVE) != 0;

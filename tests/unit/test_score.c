@@ -469,6 +469,8 @@ static const sign_case health_signs[] = {
     {"it hasn't gotten any better", -1, "hasn't gotten better"},
     {"I never had any problems with it", 1, "never had any problems: a denial"},
     {"I don't feel so good", -1, "don't feel so good: a denial"},
+    {"I can't recommend this clinic enough", 1, "can't recommend enough"},
+    {"I can't say it's good enough", -1, "can't say it's good enough: a denial"},
 };
 
 static void test_health_signs(void **state)
