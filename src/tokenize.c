@@ -15,9 +15,10 @@
  *   - Emoticons are normalized in lower case with a repeated mouth written once:
  *     ":-)))" -> ":-)", "XD" -> "xd", "&lt;3" -> "<3".
  *   - Sloppy contractions that get completed ("dont" -> "don't") carry the CONTRACTION flag.
- *   - Ambiguous emoticons (":/", "):", "(:", "=)", "D:") need white space (or the start of the
- *     text) before them, so "(see above):" and "http://x" never yield one; "D:" also needs a
- *     non-word before it, so "Vitamin D: 1000 IU" reads as a word.
+ *   - Ambiguous emoticons (":/", "):", "(:", "=)", "D:", "d:", ":3") need white space (or the
+ *     start of the text) before them and a boundary after, so "(see above):", "http://x",
+ *     "ratio 1:3" and ":30" never yield one; "D:" and "d:" also need a non-word before them, so
+ *     "Vitamin D: 1000 IU" reads as a word, and "and:" is a word and a colon.
  *   - Numbers, money and dates keep their form ("1,000", "$1,200.50"): no unit conversion.
  *   - A single token whose normalized form would pass 4 GiB (mt_token's 32-bit length) fails the
  *     call with MEDTONE_ERR_TOO_LARGE; nothing smaller is limited.
@@ -414,7 +415,7 @@ static int emo_western(const scanner *sc, size_t i, const emo *e, int *mouth_fro
     if (eyes == ':' && c[p] == '\'') p++, sure = 1, tear = 1;
     if (c[p] == '-' || c[p] == '^') p++, sure = 1;
     char mouth = c[p];
-    const char *mouths = eyes == ':'   ? ")(DPpOo/\\|*][SsXxcC"
+    const char *mouths = eyes == ':'   ? ")(DPpOo/\\|*][SsXxcC3"
                          : eyes == ';' ? ")(DPp]*"
                                        : ")(DPp][/\\|Oo";
     if (!mouth || !strchr(mouths, mouth)) return 0;
@@ -426,25 +427,30 @@ static int emo_western(const scanner *sc, size_t i, const emo *e, int *mouth_fro
             p++;
     *mouth_to = p;
     size_t end = e->pos[p];
-    /* ":/", ":|", "=)" and friends also occur in ordinary text: they need space around them. */
-    int weak = !sure && (eyes == '=' || mouth == '/' || mouth == '\\' || mouth == '|');
+    /* ":/", ":|", "=)" and friends also occur in ordinary text: they need space around them.
+     * So does the cat smile ":3", even with a nose: "ratio 1:3", "John 3:3", "t:-3 C". ("=3" is
+     * left out: "n =3 patients".) */
+    int weak = (!sure && (eyes == '=' || mouth == '/' || mouth == '\\' || mouth == '|')) ||
+               mouth == '3';
     if (weak && (!space_before(sc, i) || !weak_after(sc, end))) return 0;
     /* "effects:(none)", "Note:Pfizer": a word right after it means it was not a face */
     if (!after_not_alnum(sc, end)) return 0;
     return p;
 }
 
-/* Western, mouth first: "(:" "):" "(-:" "(;" "(=" "D:" "D;" "D=". Always ambiguous. */
+/* Western, mouth first: "(:" "):" "(-:" "(;" "(=" "D:" "D;" "D=", and lower-case "d:" only (a
+ * lower-case "d;" or "d=" is more often a typo or a formula than a face). Always ambiguous. */
 static int emo_reversed(const scanner *sc, size_t i, const emo *e)
 {
     const char *c = e->c;
-    if (!strchr("()[]D", c[0]) || !c[0]) return 0;
+    if (!strchr("()[]Dd", c[0]) || !c[0]) return 0;
     int p = 1;
     if (c[p] == '-') p++;
     if (c[p] != ':' && c[p] != ';' && c[p] != '=') return 0;
+    if (c[0] == 'd' && (p != 1 || c[p] != ':')) return 0;
     p++;
     if (!space_before(sc, i) || !weak_after(sc, e->pos[p])) return 0;
-    if (c[0] == 'D') {
+    if (c[0] == 'D' || c[0] == 'd') {
         /* "Vitamin D: 1000 IU" is not a frown: no word may come right before "D:". */
         size_t k = i;
         while (k > 0 && (sc->s[k - 1] == ' ' || sc->s[k - 1] == '\t'))
@@ -883,11 +889,11 @@ static size_t scan_alpha(scanner *sc, size_t start)
         size_t e = try_scheme_url(sc, start, j);
         if (e) return e;
     }
-    /* Emoticons that start with a letter: XD, D:, o_O, T_T, x_x, u_u. */
+    /* Emoticons that start with a letter: XD, D:, d:, o_O, T_T, x_x, u_u. */
     unsigned c0 = s[start];
     if (((c0 | 0x20) == 'x' && j - start >= 2 && s[start + 1] == 'D') ||
         (j - start == 1 && (b == '_' || b == '.' || b == '-' || b == ':' || b == ';' || b == '=') &&
-         strchr("DoOTxXuU", (int)c0))) {
+         strchr("DdoOTxXuU", (int)c0))) {
         size_t e = try_emoticon(sc, start);
         if (e) return e;
     }

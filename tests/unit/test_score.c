@@ -471,6 +471,21 @@ static const sign_case health_signs[] = {
     {"I don't feel so good", -1, "don't feel so good: a denial"},
     {"I can't recommend this clinic enough", 1, "can't recommend enough"},
     {"I can't say it's good enough", -1, "can't say it's good enough: a denial"},
+    /* social idioms */
+    {"I miss you", -1, "longing"},
+    {"I really miss her", -1, "longing for a person"},
+    {"He will be missed", -1, "a farewell"},
+    {"what a missed opportunity", -1, "a regret"},
+    {"Don't miss out on the sale!", 1, "a negated regret is a promotion"},
+    {"it never gets old", 1, "the negator inside the idiom does not read 'old'"},
+    {"wish you were here", 1, "warm longing"},
+    {"that cracks me up", 1, "laughter"},
+    {"you got this", 1, "encouragement"},
+    {"so done with this week", -1, "fed up"},
+    {"#cantwait", 1, "hashtag compound"},
+    {"see you tomorrow :3", 1, "cat smile"},
+    {"d: the results", -1, "lower-case horror face"},
+    {"If I miss a dose I take it the next morning", 0, "missing a dose is no longing"},
 };
 
 static void test_health_signs(void **state)
@@ -511,6 +526,10 @@ static const order_case health_orders[] = {
     {"worst ER ever", "best ER ever", "superlatives"},
     {"made my anxiety worse", "helped my anxiety", "worse vs helped"},
     {"not effective", "effective", "efficacy"},
+    {"he will be missed", "I miss him", "a farewell is sadder than longing"},
+    {"I miss you", "wish you were here", "longing and warm longing"},
+    {"it gets old", "it never gets old", "the idiom, not a negated 'old'"},
+    {"don't miss it", "don't miss out", "the negated regret"},
 };
 
 static void test_health_orders(void **state)
