@@ -471,6 +471,12 @@ static const sign_case health_signs[] = {
     {"I don't feel so good", -1, "don't feel so good: a denial"},
     {"I can't recommend this clinic enough", 1, "can't recommend enough"},
     {"I can't say it's good enough", -1, "can't say it's good enough: a denial"},
+    /* a counterfactual denies what it names */
+    {"would have been nice to get a call back", -1, "no call came"},
+    {"it would have been a disaster without them", 1, "the disaster did not happen"},
+    {"the nurses should have been kinder", -1, "they were not kind"},
+    {"if only it worked", -1, "it does not work"},
+    {"it was supposed to be painless", -1, "it hurt"},
     /* social idioms */
     {"I miss you", -1, "longing"},
     {"I really miss her", -1, "longing for a person"},
