@@ -477,6 +477,9 @@ static const sign_case health_signs[] = {
     {"the nurses should have been kinder", -1, "they were not kind"},
     {"if only it worked", -1, "it does not work"},
     {"it was supposed to be painless", -1, "it hurt"},
+    {"I hoped it would help", -1, "an unmet hope"},
+    {"I expected better from this hospital", -1, "polite disappointment"},
+    {"I hope it will help", 1, "a hope still open is no complaint"},
     /* social idioms */
     {"I miss you", -1, "longing"},
     {"I really miss her", -1, "longing for a person"},
