@@ -52,6 +52,10 @@
 /* A comparative ("better", "worse", "happier"): a negation of experience or possibility before it
  * exclaims a degree instead of denying it ("never been happier", "couldn't be worse"). */
 #define MT_TAG_COMPARATIVE 0x40000000u
+/* A measure whose change is news ("my a1c dropped", "lowered my cholesterol"): measure=V is the
+ * valence of the measure going up (down gives -V), kept in entry->clinical (a measure is never
+ * also a clinical word). */
+#define MT_TAG_MEASURE 0x80000000u
 
 typedef struct mt_entry {
     const char *key;  /* normalized words joined by one space, NUL-terminated */
@@ -61,7 +65,7 @@ typedef struct mt_entry {
     uint32_t tags;    /* MT_TAG_* bits */
     float valence;    /* -4..4 */
     float booster;    /* X of booster=X, else 0 */
-    float clinical;   /* V of clinical=V, else 0 */
+    float clinical;   /* V of clinical=V or of measure=V, else 0 */
     float cue[6];     /* cue lexicons: the weight per flag family (mt_cue_weight) */
 } mt_entry;
 

@@ -172,6 +172,7 @@ static const tag_def known_tags[] = {
     {"acronym", MT_TAG_ACRONYM, 0},
     {"laughter", MT_TAG_LAUGHTER, 0},
     {"comparative", MT_TAG_COMPARATIVE, 0},
+    {"measure", MT_TAG_MEASURE, 1},
     /* learned layers (`medtone train`): only under a "#@ target" header */
     {"learned", MT_TAG_LEARNED, 0},
 };
@@ -236,7 +237,7 @@ static medtone_status parse_tags(parser *p, const char *s, size_t n, mt_entry *e
         }
         e->tags |= def->bit;
         if (def->bit == MT_TAG_BOOSTER) e->booster = (float)v;
-        if (def->bit == MT_TAG_CLINICAL) e->clinical = (float)v;
+        if (def->bit == MT_TAG_CLINICAL || def->bit == MT_TAG_MEASURE) e->clinical = (float)v;
     }
     return MEDTONE_OK;
 }

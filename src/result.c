@@ -154,6 +154,7 @@ const char *medtone_rule_name(unsigned rule)
     case MEDTONE_RULE_LEAST: return "least";
     case MEDTONE_RULE_EXCLAIM: return "exclaim";
     case MEDTONE_RULE_CONDITION: return "condition";
+    case MEDTONE_RULE_TREND: return "trend";
     }
     return "unknown";
 }

@@ -52,6 +52,10 @@ static const double booster_decay[] = {1.0, 0.9, 0.8};
  * experience or possibility before a degree exclaims that degree; the word keeps its sign and
  * gains this much. */
 #define DEGREE_EXCLAIMED 0.3
+/* How many items after a measure its change may be told ("my a1c finally came down"), and
+ * before it ("lowered my bad cholesterol"). */
+#define TREND_AFTER  4
+#define TREND_BEFORE 3
 /* "great!!!": each exclamation mark (up to four) strengthens its sentence. */
 #define EXCLAIM_STEP 0.12
 #define EXCLAIM_MAX  4
@@ -495,6 +499,73 @@ static int degree_exclaimed(const medtone_result *r, size_t i, size_t reach)
     return 1;
 }
 
+/* The words that tell a measure's change. After the measure: "my a1c dropped", "blood pressure
+ * went up". Before it, only verbs that report a change done ("lowered my cholesterol",
+ * "raised my blood pressure"); "to lower my cholesterol" is a purpose, not news, and "high/low"
+ * and "elevated" name a level ("low blood sugar" is no improvement). */
+static const char *const trend_up_after[] = {"up",        "rose",    "risen",   "rising",
+                                             "increased", "higher",  "spiked",  "climbed",
+                                             "climbing",  "doubled", "jumped",  "skyrocketed",
+                                             "soared",    "tripled", "worsened"};
+static const char *const trend_down_after[] = {"down",      "dropped",  "dropping", "fell",
+                                               "fallen",    "falling",  "decreased", "lower",
+                                               "lowered",   "reduced",  "halved",   "plummeted",
+                                               "shrank",    "shrunk"};
+static const char *const trend_up_before[] = {"raised", "raises", "increased", "increases",
+                                              "spiked", "doubled"};
+static const char *const trend_down_before[] = {"lowered",   "lowers",  "reduced", "reduces",
+                                                "decreased", "decreases", "dropped", "halved"};
+#define COUNT_OF(a) (sizeof(a) / sizeof *(a))
+
+/* A token of item k is one of words[0, n) ("went down" may be one lexicon item). */
+static int item_has(const medtone_result *r, size_t k, const char *const *words, size_t n)
+{
+    const mt_item *it = &r->items[k];
+    for (size_t t = it->tok0; t < it->tok0 + it->ntok; t++) {
+        const mt_token *tok = &r->tokens->tok[t];
+        const char *w = mt_token_norm(r->tokens, t);
+        for (size_t j = 0; j < n; j++)
+            if (tok->norm_len == strlen(words[j]) && memcmp(w, words[j], tok->norm_len) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* The direction a measure (item i) moved, as told in its clause: +1 up, -1 down, 0 untold; *at
+ * is the item of the change word. A negator between the measure and the change word ("my a1c
+ * didn't go down"), or in reach before a change verb ("never lowered my blood pressure"), reverses
+ * it. */
+static int trend_of(const medtone_result *r, size_t i, size_t neg_scope, size_t *at)
+{
+    const mt_item *items = r->items;
+    /* A change verb before the measure governs it first: in "lowered blood pressure increased
+     * thirst" the "increased" is the next symptom's. */
+    for (size_t k = 1; k <= TREND_BEFORE && k <= i; k++) {
+        size_t j = i - k;
+        if (items[j].clause != items[i].clause || is_contrast(&items[j])) break;
+        int d = item_has(r, j, trend_up_before, COUNT_OF(trend_up_before))       ? 1
+                : item_has(r, j, trend_down_before, COUNT_OF(trend_down_before)) ? -1
+                                                                                 : 0;
+        if (d) {
+            *at = j;
+            return negated(r, j, neg_scope) ? -d : d;
+        }
+    }
+    int negs = 0;
+    for (size_t k = i + 1; k <= i + TREND_AFTER && k < r->nitems; k++) {
+        if (items[k].clause != items[i].clause || is_contrast(&items[k])) break;
+        if (is_negator(&items[k])) negs++;
+        int d = item_has(r, k, trend_up_after, COUNT_OF(trend_up_after))       ? 1
+                : item_has(r, k, trend_down_after, COUNT_OF(trend_down_after)) ? -1
+                                                                               : 0;
+        if (d) {
+            *at = k;
+            return negs & 1 ? -d : d;
+        }
+    }
+    return 0;
+}
+
 /* Valence of item i after the word-level rules (everything but contrast and exclamation). */
 static double word_rules(const medtone_result *r, size_t i, caps_state *caps, size_t neg_scope,
                          unsigned *rules)
@@ -502,6 +573,18 @@ static double word_rules(const medtone_result *r, size_t i, caps_state *caps, si
     const mt_item *it = &r->items[i];
     const mt_entry *e = it->entry;
     double v = e->valence;
+
+    /* "my a1c dropped", "raised my blood pressure": a measure's change is good or bad news. The
+     * change word carries the negation, so the measure itself is not negated again. */
+    if (e->tags & MT_TAG_MEASURE) {
+        size_t at;
+        int d = trend_of(r, i, neg_scope, &at);
+        if (d) {
+            *rules |= MEDTONE_RULE_TREND;
+            return e->clinical * d;
+        }
+        if (v == 0) return 0;
+    }
 
     /* "tested positive" is bad news and a "negative biopsy" good news. */
     if ((e->tags & MT_TAG_CLINICAL) && in_result_context(r, i)) {
@@ -657,11 +740,27 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
     if (r->nitems > r->terms_cap &&
         mt_reserve((void **)&r->terms, &r->terms_cap, r->nitems, sizeof *r->terms) != 0)
         return MEDTONE_ERR_NOMEM;
+    size_t trend_word = SIZE_MAX; /* the change word after a measure, counted on the measure */
     for (size_t i = 0; i < r->nitems; i++) {
         mt_item *it = &r->items[i];
-        if (!it->entry || it->entry->valence == 0) continue;
+        if (!it->entry) continue;
+        /* A measure's change ("lowered my cholesterol") is one piece of news, counted on the
+         * measure: the change word, before or after it, keeps its term but adds nothing. */
+        size_t at = SIZE_MAX;
+        int trend = (it->entry->tags & MT_TAG_MEASURE) &&
+                    trend_of(r, i, (size_t)an->negation_scope, &at);
+        if (it->entry->valence == 0 && !trend) continue; /* a measure named alone is no term */
+        if (trend && at < i && r->items[at].term != MT_NO_TERM) {
+            r->terms[r->items[at].term].contribution = 0;
+            r->terms[r->items[at].term].rules |= MEDTONE_RULE_TREND;
+        }
+        if (trend && at > i) trend_word = at;
         unsigned rules = 0;
         double v = word_rules(r, i, &caps, (size_t)an->negation_scope, &rules);
+        if (i == trend_word) {
+            v = 0;
+            rules |= MEDTONE_RULE_TREND;
+        }
         mt_term *term = &r->terms[r->nterms];
         const mt_token *first = &r->tokens->tok[it->tok0];
         const mt_token *last = &r->tokens->tok[it->tok0 + it->ntok - 1];

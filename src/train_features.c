@@ -34,7 +34,7 @@ medtone_status mt_lexicon_merge_layer(mt_lexicon *lex, char *name, char *keys, m
 /* Tags whose words drive a scorer rule: their valences are not learned. */
 #define RULE_TAGS                                                                                  \
     (MT_TAG_NEGATOR | MT_TAG_BOOSTER | MT_TAG_CONTRAST | MT_TAG_CONCESSION | MT_TAG_RELIEF |       \
-     MT_TAG_RESULT | MT_TAG_CLINICAL)
+     MT_TAG_RESULT | MT_TAG_CLINICAL | MT_TAG_MEASURE)
 /* A symptom's rule depends on its valence being negative: learning keeps it below this. */
 #define SYMPTOM_MAX (-0.01)
 

@@ -49,7 +49,10 @@ static const char rules_lexicon[] = "#@ layer test\n"
                                     "worse\t-2\tcomparative\n"
                                     "happy\t2.4\n"
                                     "haven't\t0\tnegator\n"
-                                    "couldn't\t0\tnegator\n";
+                                    "couldn't\t0\tnegator\n"
+                                    "a1c\t0\tmeasure=-1.5\n"
+                                    "hdl\t0\tmeasure=1\n"
+                                    "didn't\t0\tnegator\n";
 
 static medtone_analyzer *rules_an, *default_an;
 static medtone_result *res;
@@ -145,6 +148,11 @@ static const order_case rule_orders[] = {
     {"rude", "not rude at all", "negation reaches the complaint"},
     {"slow :(", "slow :)", "emoticons tip the balance"},
     {"bad bad bad", "bad", "repetition adds up, with the root of the count"},
+    {"my a1c went up", "my a1c", "a bad measure rising is bad news"},
+    {"my a1c", "my a1c went down", "a bad measure falling is good news"},
+    {"my a1c didn't go down", "my a1c", "a change denied"},
+    {"my hdl went down", "my hdl went up", "a good measure rising is good news"},
+    {"my a1c went up", "my a1c went up but good", "the rule's term takes part in contrast"},
 };
 
 static void test_rule_orders(void **state)
@@ -238,6 +246,9 @@ static const mark_case rule_marks[] = {
     {"never been, so happy", "happy", MEDTONE_RULE_NEGATED, 0, "a comma ends the negation"},
     {"never been happier but", "happier", MEDTONE_RULE_BEFORE_CONTRAST, 1,
      "contrast still applies"},
+    /* a measure's change is news */
+    {"my a1c dropped", "a1c", MEDTONE_RULE_TREND, 1, "a change word after the measure"},
+    {"it lowered my a1c", "a1c", MEDTONE_RULE_TREND, 1, "a change verb before it"},
 };
 
 /* The index of the term whose span is exactly `span` within text, or -1. */
@@ -480,6 +491,15 @@ static const sign_case health_signs[] = {
     {"I hoped it would help", -1, "an unmet hope"},
     {"I expected better from this hospital", -1, "polite disappointment"},
     {"I hope it will help", 1, "a hope still open is no complaint"},
+    /* a measure's change */
+    {"my a1c dropped to 6.1", 1, "a1c fell"},
+    {"this drug lowered my cholesterol by 40 points", 1, "cholesterol lowered"},
+    {"my blood sugars went up again", -1, "sugars rose"},
+    {"my blood pressure didn't go down at all", -1, "no fall"},
+    {"my hdl went up", 1, "good cholesterol rose"},
+    {"my oxygen levels dropped", -1, "oxygen fell"},
+    {"I take it to lower my cholesterol", 0, "a purpose is no news"},
+    {"my blood pressure", 0, "a measure named alone"},
     /* social idioms */
     {"I miss you", -1, "longing"},
     {"I really miss her", -1, "longing for a person"},
