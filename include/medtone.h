@@ -312,6 +312,7 @@ MEDTONE_API unsigned medtone_result_term_rules(const medtone_result *result, siz
 #define MEDTONE_RULE_EXCLAIM 0x0400u       /* strengthened by exclamation marks */
 #define MEDTONE_RULE_CONDITION 0x0800u     /* a symptom named, not judged: "for my anxiety" */
 #define MEDTONE_RULE_TREND 0x1000u         /* a measure's change: "my a1c dropped" */
+#define MEDTONE_RULE_IRONY 0x2000u         /* flipped by an irony marker: "so fast /s" */
 
 /* The name of one rule bit ("negated", "boosted", ...), or "unknown". */
 MEDTONE_API const char *medtone_rule_name(unsigned rule);

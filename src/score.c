@@ -718,6 +718,70 @@ static void exclaim_rule(medtone_result *r)
     }
 }
 
+/* The token is the word w (normalized), n bytes. */
+static int token_is(const medtone_tokens *t, size_t k, const char *w, size_t n)
+{
+    return k < t->count && t->tok[k].kind == MEDTONE_TOKEN_WORD && t->tok[k].norm_len == n &&
+           memcmp(mt_token_norm(t, k), w, n) == 0;
+}
+
+/* Only punctuation, faces and emoji from token k to the end. */
+static int nothing_after(const medtone_tokens *t, size_t k)
+{
+    for (; k < t->count; k++) {
+        uint16_t kind = t->tok[k].kind;
+        if (kind != MEDTONE_TOKEN_PUNCT && kind != MEDTONE_TOKEN_EMOTICON &&
+            kind != MEDTONE_TOKEN_EMOJI)
+            return 0;
+    }
+    return 1;
+}
+
+/* Declared irony turns what came before it around: "the ER was super fast /s" (the writer's own
+ * sarcasm tag, closing the post: every term before it) and "best hospital ever, said no one" (the
+ * clause or sentence before "said no one/nobody"). The terms are flipped and weakened as a
+ * negation would do. Only these explicit markers: irony without them is not guessed. */
+static void irony_rule(medtone_result *r)
+{
+    const medtone_tokens *t = r->tokens;
+    size_t mark = SIZE_MAX; /* first token after the span that is turned around */
+    int whole = 0;
+    for (size_t k = 0; k + 1 < t->count && mark == SIZE_MAX; k++) {
+        const mt_token *tok = &t->tok[k];
+        /* "/s" on its own ("s/s", signs and symptoms, is not one), closing the post */
+        if (tok->kind == MEDTONE_TOKEN_PUNCT && tok->norm_len == 1 && *mt_token_norm(t, k) == '/' &&
+            (k == 0 || t->tok[k - 1].off + t->tok[k - 1].len < tok->off) &&
+            token_is(t, k + 1, "s", 1) && t->tok[k + 1].off == tok->off + 1 &&
+            nothing_after(t, k + 2)) {
+            mark = k;
+            whole = 1;
+        } else if (token_is(t, k, "said", 4)) {
+            /* "said no one (ever)" closing its sentence; "said no one was there" is reported. */
+            size_t e = token_is(t, k + 1, "nobody", 6) || token_is(t, k + 1, "noone", 5) ? k + 2
+                       : token_is(t, k + 1, "no", 2) && token_is(t, k + 2, "one", 3)  ? k + 3
+                                                                                      : 0;
+            if (e && token_is(t, e, "ever", 4)) e++;
+            if (e && (nothing_after(t, e) || t->tok[e].kind == MEDTONE_TOKEN_PUNCT)) mark = k;
+        }
+    }
+    if (mark == SIZE_MAX) return;
+    /* The sentence the marker stands in, or the one before when the marker opens its own
+     * ("Best hospital ever. Said no one."). */
+    size_t mi = 0;
+    while (mi < r->nitems && r->items[mi].tok0 + r->items[mi].ntok <= mark)
+        mi++;
+    uint32_t sentence = mi < r->nitems ? r->items[mi].sentence : UINT32_MAX;
+    if (!whole && mi > 0 && mi < r->nitems && r->items[mi - 1].sentence != sentence)
+        sentence = r->items[mi - 1].sentence;
+    for (size_t i = 0; i < mi; i++) {
+        const mt_item *it = &r->items[i];
+        if (it->term == MT_NO_TERM || (!whole && it->sentence != sentence)) continue;
+        mt_term *term = &r->terms[it->term];
+        term->contribution *= NEGATION_FACTOR;
+        term->rules |= MEDTONE_RULE_IRONY;
+    }
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Scoring
  * ------------------------------------------------------------------------------------------- */
@@ -777,6 +841,7 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
     /* Both rules change nothing in a text without a contrast or concession word, or a '!'. */
     if (saw.tags & (MT_TAG_CONTRAST | MT_TAG_CONCESSION)) discourse_rules(r);
     if (saw.exclaim) exclaim_rule(r);
+    if (r->nterms) irony_rule(r);
 
     /* Sum, and the shares of positive, negative and neutral weight (each sentiment item weighs
      * one more than its strength, each plain word one: the items without a term or whose term

@@ -249,6 +249,16 @@ static const mark_case rule_marks[] = {
     /* a measure's change is news */
     {"my a1c dropped", "a1c", MEDTONE_RULE_TREND, 1, "a change word after the measure"},
     {"it lowered my a1c", "a1c", MEDTONE_RULE_TREND, 1, "a change verb before it"},
+    /* declared irony */
+    {"the staff was good /s", "good", MEDTONE_RULE_IRONY, 1, "a closing sarcasm tag"},
+    {"good. fast. /s", "good", MEDTONE_RULE_IRONY, 1, "the tag turns the whole post"},
+    {"good /s :)", "good", MEDTONE_RULE_IRONY, 1, "a face may follow the tag"},
+    {"good /s and more", "good", MEDTONE_RULE_IRONY, 0, "the tag must close the post"},
+    {"good s/s", "good", MEDTONE_RULE_IRONY, 0, "s/s (signs and symptoms) is no tag"},
+    {"good, said no one", "good", MEDTONE_RULE_IRONY, 1, "said no one after the clause"},
+    {"good. Said nobody ever.", "good", MEDTONE_RULE_IRONY, 1, "its own sentence: the one before"},
+    {"good. bad. Said no one.", "good", MEDTONE_RULE_IRONY, 0, "only the sentence before"},
+    {"he said no one was good", "good", MEDTONE_RULE_IRONY, 0, "reported speech is no marker"},
 };
 
 /* The index of the term whose span is exactly `span` within text, or -1. */
@@ -500,6 +510,9 @@ static const sign_case health_signs[] = {
     {"my oxygen levels dropped", -1, "oxygen fell"},
     {"I take it to lower my cholesterol", 0, "a purpose is no news"},
     {"my blood pressure", 0, "a measure named alone"},
+    /* declared irony */
+    {"yeah the ER was super fast /s", -1, "sarcasm tag"},
+    {"best hospital ever, said no one", -1, "said no one"},
     /* social idioms */
     {"I miss you", -1, "longing"},
     {"I really miss her", -1, "longing for a person"},
