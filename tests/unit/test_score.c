@@ -510,6 +510,10 @@ static const sign_case health_signs[] = {
     {"my oxygen levels dropped", -1, "oxygen fell"},
     {"I take it to lower my cholesterol", 0, "a purpose is no news"},
     {"my blood pressure", 0, "a measure named alone"},
+    /* the habitual past is over */
+    {"I used to love this clinic", -1, "no longer"},
+    {"the night nurses used to be rude", 1, "the rudeness is over"},
+    {"I'm used to being ignored by the front desk", -1, "being used to is no habitual past"},
     /* declared irony */
     {"yeah the ER was super fast /s", -1, "sarcasm tag"},
     {"best hospital ever, said no one", -1, "said no one"},
