@@ -52,6 +52,8 @@ static const double booster_decay[] = {1.0, 0.9, 0.8};
  * experience or possibility before a degree exclaims that degree; the word keeps its sign and
  * gains this much. */
 #define DEGREE_EXCLAIMED 0.3
+/* A capitalized word inside a lower-case sentence is most often a name (reads_as_name). */
+#define NAME_WEIGHT 0.4 /* measured 0.25..0.75: docs/tuning-tweets.md */
 /* How many items after a measure its change may be told ("my a1c finally came down"), and
  * before it ("lowered my bad cholesterol"). */
 #define TREND_AFTER  4
@@ -397,8 +399,55 @@ static int text_is_mixed_case(const medtone_tokens *t, const char *text)
 typedef struct caps_state {
     const medtone_tokens *t;
     const char *text;
-    int mixed; /* -1 until asked */
+    int mixed;  /* -1 until asked */
+    int titled; /* -1 until asked: most words start with a capital ("Man Dies In Crash") */
 } caps_state;
+
+/* A word written with a capital first letter and lower case after it. */
+static int capitalized(const caps_state *c, const mt_token *tok)
+{
+    const unsigned char *s = (const unsigned char *)c->text + tok->off;
+    return tok->len >= 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'a' && s[1] <= 'z';
+}
+
+static int text_is_titled(caps_state *c)
+{
+    if (c->titled < 0) {
+        size_t words = 0, caps = 0;
+        for (size_t k = 0; k < c->t->count; k++) {
+            const mt_token *tok = &c->t->tok[k];
+            if (tok->kind != MEDTONE_TOKEN_WORD) continue;
+            words++;
+            caps += capitalized(c, tok) || (tok->flags & MEDTONE_TOKEN_ALLCAPS);
+        }
+        c->titled = caps * 2 > words;
+    }
+    return c->titled;
+}
+
+/* "Hollywood Ending", "the Saints won", "Amazon Prime": inside a sentence of a text written in
+ * lower case, a capitalized word is most often a name or a title, and its everyday sense counts
+ * for less. Not at the start of a sentence, after a mention or a quote, nor in a text whose words
+ * are mostly capitalized (a headline). */
+static int reads_as_name(const medtone_result *r, size_t i, caps_state *c)
+{
+    const mt_item *it = &r->items[i];
+    const mt_token *tok = &r->tokens->tok[it->tok0];
+    if (tok->kind != MEDTONE_TOKEN_WORD || it->ntok != 1 || !capitalized(c, tok) || it->tok0 == 0)
+        return 0;
+    /* Patients capitalize their conditions and symptoms ("my Fibromyalgia", "slight Nausea"). */
+    if (it->entry->tags & (MT_TAG_SYMPTOM | MT_TAG_SIDE_EFFECT | MT_TAG_CLINICAL)) return 0;
+    const mt_token *prev = &r->tokens->tok[it->tok0 - 1];
+    if (prev->kind == MEDTONE_TOKEN_MENTION || prev->kind == MEDTONE_TOKEN_URL ||
+        prev->kind == MEDTONE_TOKEN_HASHTAG || prev->kind == MEDTONE_TOKEN_EMOJI ||
+        prev->kind == MEDTONE_TOKEN_EMOTICON)
+        return 0;
+    if (prev->kind == MEDTONE_TOKEN_PUNCT) {
+        const char *p = mt_token_norm(r->tokens, it->tok0 - 1);
+        if (strpbrk(p, ".!?;:\"'(-*[")) return 0;
+    }
+    return !text_is_titled(c);
+}
 
 static int mixed_case(caps_state *c)
 {
@@ -604,6 +653,11 @@ static double word_rules(const medtone_result *r, size_t i, caps_state *caps, si
     if (v == 0) return 0;
     double sign = v > 0 ? 1.0 : -1.0;
 
+    if (reads_as_name(r, i, caps)) {
+        v *= NAME_WEIGHT;
+        *rules |= MEDTONE_RULE_NAME;
+    }
+
     /* "the nurse was GREAT" (but "the ICU team" is not shouting: acronyms are always capitals) */
     if ((it->flags & MEDTONE_TOKEN_ALLCAPS) && !(e->tags & MT_TAG_ACRONYM) && mixed_case(caps)) {
         v += sign * fabs(v) * CAPS_FACTOR;
@@ -798,7 +852,7 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
     seen saw;
     if (build_items(r, an->lex, &saw) != 0) return MEDTONE_ERR_NOMEM;
 
-    caps_state caps = {r->tokens, text, -1};
+    caps_state caps = {r->tokens, text, -1, -1};
     r->nterms = 0;
     /* At most one term per item. */
     if (r->nitems > r->terms_cap &&

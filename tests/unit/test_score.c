@@ -249,6 +249,14 @@ static const mark_case rule_marks[] = {
     /* a measure's change is news */
     {"my a1c dropped", "a1c", MEDTONE_RULE_TREND, 1, "a change word after the measure"},
     {"it lowered my a1c", "a1c", MEDTONE_RULE_TREND, 1, "a change verb before it"},
+    /* a capitalized word inside a lower-case sentence reads as a name */
+    {"we watched Good Will Hunting again", "Good", MEDTONE_RULE_NAME, 1, "a title"},
+    {"Good morning to the night shift", "Good", MEDTONE_RULE_NAME, 0, "the first word"},
+    {"the nurse was good. Great care", "Great", MEDTONE_RULE_NAME, 0, "a sentence start"},
+    {"the nurse was GREAT", "GREAT", MEDTONE_RULE_NAME, 0, "capitals are emphasis"},
+    {"@someone Great job", "Great", MEDTONE_RULE_NAME, 0, "after a mention"},
+    {"Nurse Was Great And Kind", "Great", MEDTONE_RULE_NAME, 0, "a headline is all capitalized"},
+    {"my Pain was gone", "Pain", MEDTONE_RULE_NAME, 0, "a capitalized symptom is no name"},
     /* declared irony */
     {"the staff was good /s", "good", MEDTONE_RULE_IRONY, 1, "a closing sarcasm tag"},
     {"good. fast. /s", "good", MEDTONE_RULE_IRONY, 1, "the tag turns the whole post"},
@@ -576,6 +584,8 @@ static const order_case health_orders[] = {
     {"I miss you", "wish you were here", "longing and warm longing"},
     {"it gets old", "it never gets old", "the idiom, not a negated 'old'"},
     {"don't miss it", "don't miss out", "the negated regret"},
+    {"we watched Good Will Hunting in the waiting room", "the waiting room was good",
+     "a word of a title counts less than a verdict"},
 };
 
 static void test_health_orders(void **state)
