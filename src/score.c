@@ -232,6 +232,7 @@ static int is_abbreviation_dot(const medtone_tokens *t, size_t i)
 typedef struct seen {
     uint32_t tags; /* the tags of every matched entry, OR-ed */
     int exclaim;   /* some punctuation holds a '!' */
+    int irony;     /* a '/' or the word "said": the irony markers may be there */
 } seen;
 
 /* Builds r->items from r->tokens. Returns -1 when out of memory. */
@@ -244,6 +245,7 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
     r->nitems = 0;
     saw->tags = 0;
     saw->exclaim = 0;
+    saw->irony = 0;
     if (mt_hash_tokens(r) != 0) return -1;
     mt_lexicon_prefetch(lex, r->hashes, t->count);
     /* At most one item per token: room for all of them once, not item by item. */
@@ -253,8 +255,10 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
     for (size_t i = 0; i < t->count;) {
         const mt_token *tok = &t->tok[i];
         if (tok->kind == MEDTONE_TOKEN_PUNCT) {
-            unsigned pc = punct_class(mt_token_norm(t, i));
+            const char *norm = mt_token_norm(t, i);
+            unsigned pc = punct_class(norm);
             if (pc & PUNCT_EXCLAIM) saw->exclaim = 1;
+            if (norm[0] == '/' && norm[1] == '\0') saw->irony = 1;
             if (is_abbreviation_dot(t, i)) {
                 /* not a boundary */
             } else if (pc & PUNCT_SENTENCE) {
@@ -274,6 +278,7 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
         it->clause = clause;
         it->flags = tok->flags;
         it->term = MT_NO_TERM;
+        if (tok->norm_len == 4 && memcmp(mt_token_norm(t, i), "said", 4) == 0) saw->irony = 1;
         if (is_matchable(tok)) {
             int oom = 0;
             it->ntok = match_at(r, lex, follow, max_words, i, &it->entry, &oom);
@@ -895,7 +900,7 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
     /* Both rules change nothing in a text without a contrast or concession word, or a '!'. */
     if (saw.tags & (MT_TAG_CONTRAST | MT_TAG_CONCESSION)) discourse_rules(r);
     if (saw.exclaim) exclaim_rule(r);
-    if (r->nterms) irony_rule(r);
+    if (saw.irony && r->nterms) irony_rule(r);
 
     /* Sum, and the shares of positive, negative and neutral weight (each sentiment item weighs
      * one more than its strength, each plain word one: the items without a term or whose term
