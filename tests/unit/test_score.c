@@ -515,6 +515,28 @@ static const sign_case health_signs[] = {
     {"see you tomorrow :3", 1, "cat smile"},
     {"d: the results", -1, "lower-case horror face"},
     {"If I miss a dose I take it the next morning", 0, "missing a dose is no longing"},
+    /* outcomes as patients tell them */
+    {"my hair is falling out", -1, "hair loss as a side effect"},
+    {"my hair grew back", 1, "hair coming back"},
+    {"I'm off all my meds now", 1, "no longer needing treatment"},
+    {"I had to go back on the meds", -1, "restarting treatment: the illness returned"},
+    {"back in the hospital again", -1, "readmission"},
+    {"discharged today!", 1, "going home"},
+    {"I don't feel like myself anymore", -1, "negated 'feel like myself'"},
+    {"it didn't even take the edge off", -1, "negated relief"},
+    {"I finally lost the weight", 1, "wanted weight loss"},
+    {"I've lost too much weight", -1, "unwanted weight loss"},
+    {"my appetite came back", 1, "appetite returning"},
+    {"my libido is back", 1, "libido returning"},
+    {"it killed my sex drive", -1, "libido lost"},
+    {"I was bedridden for weeks", -1, "bedridden"},
+    {"I'm walking again", 1, "walking again"},
+    {"I couldn't get out of bed", -1, "unable to get up"},
+    {"I can't function without it", 0, "needing the drug is no failure"},
+    {"I can't get off this drug", -1, "dependence"},
+    {"the brain fog lifted", 1, "fog lifting"},
+    {"I didn't gain any weight", 1, "no weight gain"},
+    {"off the ventilator", 1, "weaned from support"},
 };
 
 static void test_health_signs(void **state)
