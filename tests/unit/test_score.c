@@ -537,6 +537,16 @@ static const sign_case health_signs[] = {
     {"the brain fog lifted", 1, "fog lifting"},
     {"I didn't gain any weight", 1, "no weight gain"},
     {"off the ventilator", 1, "weaned from support"},
+    {"she is out of remission", -1, "relapse, though 'remission' alone is good"},
+    {"my blood counts dropped", -1, "counts falling"},
+    {"my blood counts recovered", 1, "counts recovering"},
+    {"I put the weight back on", -1, "weight regained"},
+    {"I was able to get off it", 1, "tapered off successfully"},
+    {"I couldn't wean off", -1, "dependence"},
+    {"my energy is through the roof", 1, "energy, unlike a pressure, is good high"},
+    {"the wound won't heal", -1, "not healing"},
+    {"I can play with my kids again", 1, "life back"},
+    {"he's out of the ICU", 1, "leaving intensive care"},
 };
 
 static void test_health_signs(void **state)
