@@ -547,6 +547,8 @@ static const sign_case health_signs[] = {
     {"the wound won't heal", -1, "not healing"},
     {"I can play with my kids again", 1, "life back"},
     {"he's out of the ICU", 1, "leaving intensive care"},
+    {"I've lost a lot of weight on it", 1, "weight loss, mostly wanted"},
+    {"I'm losing too much weight", -1, "weight loss said to be too much"},
 };
 
 static void test_health_signs(void **state)
