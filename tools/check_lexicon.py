@@ -9,7 +9,8 @@ import sys
 
 KNOWN_TAGS = {"negator", "booster", "contrast", "concession", "symptom", "relief", "result",
               "clinical", "side-effect", "drug", "slang", "acronym", "idiom", "emoji", "emoticon",
-              "care", "mwe", "misspelling", "profanity", "sarcasm", "condition",
+              "care", "mwe", "misspelling", "profanity", "sarcasm", "condition", "measure",
+              "comparative", "laughter",
               # cue lexicons (lexicons/cues-*.tsv)
               "misinfo", "crisis", "health-info", "identifier", "reaction", "org", "wait",
               "billing", "staff", "communication", "cleanliness", "access", "food", "parking",
@@ -18,7 +19,7 @@ KNOWN_TAGS = {"negator", "booster", "contrast", "concession", "symptom", "relief
               "official", "cure", "conspiracy", "source", "subject", "antivax", "viral", "domain",
               "authority", "urgency", "hedge", "correction", "advice", "personal", "absolute",
               "sensational", "political", "lay"}
-VALUED = {"booster", "clinical"}
+VALUED = {"booster", "clinical", "measure"}
 
 
 def main(paths):
