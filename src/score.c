@@ -566,9 +566,10 @@ static const char *const trend_down_after[] = {"down",      "dropped",  "droppin
                                                "lowered",   "reduced",  "halved",   "plummeted",
                                                "shrank",    "shrunk"};
 static const char *const trend_up_before[] = {"raised", "raises", "increased", "increases",
-                                              "spiked", "doubled"};
-static const char *const trend_down_before[] = {"lowered",   "lowers",  "reduced", "reduces",
-                                                "decreased", "decreases", "dropped", "halved"};
+                                              "spiked", "doubled", "gained"};
+static const char *const trend_down_before[] = {"lowered",   "lowers",    "reduced", "reduces",
+                                                "decreased", "decreases", "dropped", "halved",
+                                                "lost"};
 #define COUNT_OF(a) (sizeof(a) / sizeof *(a))
 
 /* A token of item k is one of words[0, n) ("went down" may be one lexicon item). */

@@ -518,6 +518,8 @@ static const sign_case health_signs[] = {
     {"my oxygen levels dropped", -1, "oxygen fell"},
     {"I take it to lower my cholesterol", 0, "a purpose is no news"},
     {"my blood pressure", 0, "a measure named alone"},
+    {"I lost 20 pounds on this med", 1, "weight lost, told in units"},
+    {"I gained 15 lbs in two months", -1, "weight gained, told in units"},
     /* the habitual past is over */
     {"I used to love this clinic", -1, "no longer"},
     {"the night nurses used to be rude", 1, "the rudeness is over"},
