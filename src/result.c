@@ -157,6 +157,7 @@ const char *medtone_rule_name(unsigned rule)
     case MEDTONE_RULE_TREND: return "trend";
     case MEDTONE_RULE_IRONY: return "irony";
     case MEDTONE_RULE_NAME: return "name";
+    case MEDTONE_RULE_QUESTION: return "question";
     }
     return "unknown";
 }

@@ -52,6 +52,8 @@ static const double booster_decay[] = {1.0, 0.9, 0.8};
  * experience or possibility before a degree exclaims that degree; the word keeps its sign and
  * gains this much. */
 #define DEGREE_EXCLAIMED 0.3
+/* A word in a question counts this much (question_rule). */
+#define QUESTION_WEIGHT 0.75
 /* A capitalized word inside a lower-case sentence is most often a name (reads_as_name). */
 #define NAME_WEIGHT 0.4 /* measured 0.25..0.75: docs/tuning-tweets.md */
 /* How many items after a measure its change may be told ("my a1c finally came down"), and
@@ -169,7 +171,7 @@ static int ends_sentence(const char *norm)
     return 0;
 }
 
-enum { PUNCT_SENTENCE = 1, PUNCT_CLAUSE = 2, PUNCT_EXCLAIM = 4 };
+enum { PUNCT_SENTENCE = 1, PUNCT_CLAUSE = 2, PUNCT_EXCLAIM = 4, PUNCT_QUESTION = 8 };
 
 /* What a punctuation token's form holds, in one pass: PUNCT_SENTENCE as ends_sentence says,
  * PUNCT_CLAUSE for , : or an em dash, PUNCT_EXCLAIM for a '!'. */
@@ -181,8 +183,10 @@ static unsigned punct_class(const char *norm)
         case '!':
             c |= PUNCT_SENTENCE | PUNCT_EXCLAIM;
             break;
-        case '.':
         case '?':
+            c |= PUNCT_SENTENCE | PUNCT_QUESTION;
+            break;
+        case '.':
         case ';':
             c |= PUNCT_SENTENCE;
             break;
@@ -233,6 +237,7 @@ typedef struct seen {
     uint32_t tags; /* the tags of every matched entry, OR-ed */
     int exclaim;   /* some punctuation holds a '!' */
     int irony;     /* a '/' or the word "said": the irony markers may be there */
+    int question;  /* some punctuation holds a '?' */
 } seen;
 
 /* Builds r->items from r->tokens. Returns -1 when out of memory. */
@@ -246,6 +251,7 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
     saw->tags = 0;
     saw->exclaim = 0;
     saw->irony = 0;
+    saw->question = 0;
     if (mt_hash_tokens(r) != 0) return -1;
     mt_lexicon_prefetch(lex, r->hashes, t->count);
     /* At most one item per token: room for all of them once, not item by item. */
@@ -258,6 +264,7 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
             const char *norm = mt_token_norm(t, i);
             unsigned pc = punct_class(norm);
             if (pc & PUNCT_EXCLAIM) saw->exclaim = 1;
+            if (pc & PUNCT_QUESTION) saw->question = 1;
             if (norm[0] == '/' && norm[1] == '\0') saw->irony = 1;
             if (is_abbreviation_dot(t, i)) {
                 /* not a boundary */
@@ -778,6 +785,29 @@ static void exclaim_rule(medtone_result *r)
     }
 }
 
+/* "Anyone know a good dentist?", "is the ER always this slow?": a word in a question is asked
+ * about rather than asserted, so it counts for less (a sentence ending in "?!" is exclaimed, not
+ * asked). QUESTION_WEIGHT was measured from 0.5 to 0.85: docs/tuning-tweets.md. */
+static void question_rule(medtone_result *r)
+{
+    const medtone_tokens *t = r->tokens;
+    int asked = 0;
+    size_t cursor = t->count;
+    for (size_t k = r->nterms; k-- > 0;) {
+        mt_term *term = &r->terms[k];
+        size_t end = term->tok0 + term->ntok;
+        while (cursor > end) {
+            cursor--;
+            if (t->tok[cursor].kind != MEDTONE_TOKEN_PUNCT) continue;
+            unsigned pc = punct_class(mt_token_norm(t, cursor));
+            if (pc & PUNCT_SENTENCE) asked = (pc & PUNCT_QUESTION) && !(pc & PUNCT_EXCLAIM);
+        }
+        if (!asked) continue;
+        term->contribution *= QUESTION_WEIGHT;
+        term->rules |= MEDTONE_RULE_QUESTION;
+    }
+}
+
 /* The token is the word w (normalized), n bytes. */
 static int token_is(const medtone_tokens *t, size_t k, const char *w, size_t n)
 {
@@ -901,6 +931,7 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
     /* Both rules change nothing in a text without a contrast or concession word, or a '!'. */
     if (saw.tags & (MT_TAG_CONTRAST | MT_TAG_CONCESSION)) discourse_rules(r);
     if (saw.exclaim) exclaim_rule(r);
+    if (saw.question) question_rule(r);
     if (saw.irony && r->nterms) irony_rule(r);
 
     /* Sum, and the shares of positive, negative and neutral weight (each sentiment item weighs

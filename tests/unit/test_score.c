@@ -148,6 +148,8 @@ static const order_case rule_orders[] = {
     {"rude", "not rude at all", "negation reaches the complaint"},
     {"slow :(", "slow :)", "emoticons tip the balance"},
     {"bad bad bad", "bad", "repetition adds up, with the root of the count"},
+    {"is the staff good?", "the staff is good", "asked is less than said"},
+    {"the staff is bad", "is the staff bad?", "asked is less than said, for complaints too"},
     {"my a1c went up", "my a1c", "a bad measure rising is bad news"},
     {"my a1c", "my a1c went down", "a bad measure falling is good news"},
     {"my a1c didn't go down", "my a1c", "a change denied"},
@@ -257,6 +259,11 @@ static const mark_case rule_marks[] = {
     {"@someone Great job", "Great", MEDTONE_RULE_NAME, 0, "after a mention"},
     {"Nurse Was Great And Kind", "Great", MEDTONE_RULE_NAME, 0, "a headline is all capitalized"},
     {"my Pain was gone", "Pain", MEDTONE_RULE_NAME, 0, "a capitalized symptom is no name"},
+    /* a word in a question is asked about */
+    {"is the staff good?", "good", MEDTONE_RULE_QUESTION, 1, "a question"},
+    {"good. is it?", "good", MEDTONE_RULE_QUESTION, 0, "the question is another sentence"},
+    {"is it good?!", "good", MEDTONE_RULE_QUESTION, 0, "?! is exclaimed, not asked"},
+    {"is it good", "good", MEDTONE_RULE_QUESTION, 0, "no question mark"},
     /* declared irony */
     {"the staff was good /s", "good", MEDTONE_RULE_IRONY, 1, "a closing sarcasm tag"},
     {"good. fast. /s", "good", MEDTONE_RULE_IRONY, 1, "the tag turns the whole post"},
