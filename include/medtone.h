@@ -315,6 +315,7 @@ MEDTONE_API unsigned medtone_result_term_rules(const medtone_result *result, siz
 #define MEDTONE_RULE_IRONY 0x2000u         /* flipped by an irony marker: "so fast /s" */
 #define MEDTONE_RULE_NAME 0x4000u          /* weakened: a capitalized word read as a name */
 #define MEDTONE_RULE_QUESTION 0x8000u      /* weakened: asked about, "any good dentists?" */
+#define MEDTONE_RULE_CONDITIONAL 0x10000u  /* weakened: supposed, "if you want good care" */
 
 /* The name of one rule bit ("negated", "boosted", ...), or "unknown". */
 MEDTONE_API const char *medtone_rule_name(unsigned rule);

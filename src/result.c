@@ -158,6 +158,7 @@ const char *medtone_rule_name(unsigned rule)
     case MEDTONE_RULE_IRONY: return "irony";
     case MEDTONE_RULE_NAME: return "name";
     case MEDTONE_RULE_QUESTION: return "question";
+    case MEDTONE_RULE_CONDITIONAL: return "conditional";
     }
     return "unknown";
 }

@@ -52,6 +52,9 @@ static const double booster_decay[] = {1.0, 0.9, 0.8};
  * experience or possibility before a degree exclaims that degree; the word keeps its sign and
  * gains this much. */
 #define DEGREE_EXCLAIMED 0.3
+/* A word of an "if" clause counts this much (conditional_rule); measured 0.25..0.75,
+ * docs/tuning-tweets.md. */
+#define CONDITIONAL_WEIGHT 0.3
 /* A word in a question counts this much (question_rule). */
 #define QUESTION_WEIGHT 0.75
 /* A capitalized word inside a lower-case sentence is most often a name (reads_as_name). */
@@ -238,6 +241,7 @@ typedef struct seen {
     int exclaim;   /* some punctuation holds a '!' */
     int irony;     /* a '/' or the word "said": the irony markers may be there */
     int question;  /* some punctuation holds a '?' */
+    int cond;      /* the word "if" */
 } seen;
 
 /* Builds r->items from r->tokens. Returns -1 when out of memory. */
@@ -252,6 +256,7 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
     saw->exclaim = 0;
     saw->irony = 0;
     saw->question = 0;
+    saw->cond = 0;
     if (mt_hash_tokens(r) != 0) return -1;
     mt_lexicon_prefetch(lex, r->hashes, t->count);
     /* At most one item per token: room for all of them once, not item by item. */
@@ -286,6 +291,7 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
         it->flags = tok->flags;
         it->term = MT_NO_TERM;
         if (tok->norm_len == 4 && memcmp(mt_token_norm(t, i), "said", 4) == 0) saw->irony = 1;
+        if (tok->norm_len == 2 && memcmp(mt_token_norm(t, i), "if", 2) == 0) saw->cond = 1;
         if (is_matchable(tok)) {
             int oom = 0;
             it->ntok = match_at(r, lex, follow, max_words, i, &it->entry, &oom);
@@ -808,6 +814,30 @@ static void question_rule(medtone_result *r)
     }
 }
 
+/* "if you want good care, go elsewhere", "if I miss a dose I get headaches": the words of a
+ * condition are supposed, not said, and count CONDITIONAL_WEIGHT of their value, from "if" to the
+ * end of its clause or to "then". Fixed phrases that state no condition ("if I'm honest", "if
+ * anything") are lexicon entries, so their "if" is not a word of its own here. */
+static void conditional_rule(medtone_result *r)
+{
+    uint32_t clause = UINT32_MAX;
+    for (size_t i = 0; i < r->nitems; i++) {
+        const mt_item *it = &r->items[i];
+        if (item_is_word(r, i, "if", 2)) {
+            clause = it->clause;
+            continue;
+        }
+        if (it->clause != clause) continue;
+        if (item_is_word(r, i, "then", 4)) {
+            clause = UINT32_MAX;
+            continue;
+        }
+        if (it->term == MT_NO_TERM) continue;
+        r->terms[it->term].contribution *= CONDITIONAL_WEIGHT;
+        r->terms[it->term].rules |= MEDTONE_RULE_CONDITIONAL;
+    }
+}
+
 /* The token is the word w (normalized), n bytes. */
 static int token_is(const medtone_tokens *t, size_t k, const char *w, size_t n)
 {
@@ -932,6 +962,7 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
     if (saw.tags & (MT_TAG_CONTRAST | MT_TAG_CONCESSION)) discourse_rules(r);
     if (saw.exclaim) exclaim_rule(r);
     if (saw.question) question_rule(r);
+    if (saw.cond) conditional_rule(r);
     if (saw.irony && r->nterms) irony_rule(r);
 
     /* Sum, and the shares of positive, negative and neutral weight (each sentiment item weighs

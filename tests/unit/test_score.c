@@ -149,6 +149,7 @@ static const order_case rule_orders[] = {
     {"slow :(", "slow :)", "emoticons tip the balance"},
     {"bad bad bad", "bad", "repetition adds up, with the root of the count"},
     {"is the staff good?", "the staff is good", "asked is less than said"},
+    {"if the staff is good", "the staff is good", "supposed is less than said"},
     {"the staff is bad", "is the staff bad?", "asked is less than said, for complaints too"},
     {"my a1c went up", "my a1c", "a bad measure rising is bad news"},
     {"my a1c", "my a1c went down", "a bad measure falling is good news"},
@@ -259,6 +260,11 @@ static const mark_case rule_marks[] = {
     {"@someone Great job", "Great", MEDTONE_RULE_NAME, 0, "after a mention"},
     {"Nurse Was Great And Kind", "Great", MEDTONE_RULE_NAME, 0, "a headline is all capitalized"},
     {"my Pain was gone", "Pain", MEDTONE_RULE_NAME, 0, "a capitalized symptom is no name"},
+    /* the words of a condition are supposed */
+    {"if the staff is good, great", "good", MEDTONE_RULE_CONDITIONAL, 1, "an if clause"},
+    {"if the staff is good, great", "great", MEDTONE_RULE_CONDITIONAL, 0, "the main clause"},
+    {"if it works then good", "good", MEDTONE_RULE_CONDITIONAL, 0, "'then' ends the condition"},
+    {"good. if so", "good", MEDTONE_RULE_CONDITIONAL, 0, "the condition comes after"},
     /* a word in a question is asked about */
     {"is the staff good?", "good", MEDTONE_RULE_QUESTION, 1, "a question"},
     {"good. is it?", "good", MEDTONE_RULE_QUESTION, 0, "the question is another sentence"},
@@ -516,6 +522,8 @@ static const sign_case health_signs[] = {
     {"I hoped it would help", -1, "an unmet hope"},
     {"I expected better from this hospital", -1, "polite disappointment"},
     {"I hope it will help", 1, "a hope still open is no complaint"},
+    {"if you want good care, go somewhere else", -1, "the condition asserts no good care"},
+    {"If I'm honest I was disappointed", -1, "'if I'm honest' states no condition"},
     /* a measure's change */
     {"my a1c dropped to 6.1", 1, "a1c fell"},
     {"this drug lowered my cholesterol by 40 points", 1, "cholesterol lowered"},
