@@ -635,6 +635,8 @@ static const order_case health_orders[] = {
     {"I miss you", "wish you were here", "longing and warm longing"},
     {"it gets old", "it never gets old", "the idiom, not a negated 'old'"},
     {"don't miss it", "don't miss out", "the negated regret"},
+    {"it might help", "it helps", "a hedge says less"},
+    {"it hurts", "it might hurt", "a hedge says less of a complaint too"},
     {"we watched Good Will Hunting in the waiting room", "the waiting room was good",
      "a word of a title counts less than a verdict"},
 };
