@@ -260,6 +260,9 @@ static const mark_case rule_marks[] = {
     {"@someone Great job", "Great", MEDTONE_RULE_NAME, 0, "after a mention"},
     {"Nurse Was Great And Kind", "Great", MEDTONE_RULE_NAME, 0, "a headline is all capitalized"},
     {"my Pain was gone", "Pain", MEDTONE_RULE_NAME, 0, "a capitalized symptom is no name"},
+    /* forms of be and seem do not use up a negation's reach */
+    {"didn't seem to be very good", "good", MEDTONE_RULE_NEGATED, 1, "through seem and be"},
+    {"not to the staff at the good", "good", MEDTONE_RULE_NEGATED, 0, "other words still count"},
     /* the words of a condition are supposed */
     {"if the staff is good, great", "good", MEDTONE_RULE_CONDITIONAL, 1, "an if clause"},
     {"if the staff is good, great", "great", MEDTONE_RULE_CONDITIONAL, 0, "the main clause"},
