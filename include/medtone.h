@@ -171,7 +171,8 @@ typedef enum medtone_option {
     /* int, 1 (default) or 0: start from the lexicon layers built into the library. With 0 the
      * analyzer starts empty and every layer comes from medtone_analyzer_load_lexicon*. */
     MEDTONE_OPT_EMBEDDED_LEXICONS = 1,
-    /* int, 0..16, default 3: how many words after a negation it reaches ("not very good"). */
+    /* int, 0..16, default 3: how many words after a negation it reaches ("not very good"); one
+     * more in a sentence of over 25 words, whose phrases run longer. */
     MEDTONE_OPT_NEGATION_SCOPE = 2,
     /* int, 1 (default) or 0: raise the flags (see "Flags" below). 0 scores sentiment only. */
     MEDTONE_OPT_FLAGS = 3

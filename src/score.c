@@ -52,6 +52,9 @@ static const double booster_decay[] = {1.0, 0.9, 0.8};
  * experience or possibility before a degree exclaims that degree; the word keeps its sign and
  * gains this much. */
 #define DEGREE_EXCLAIMED 0.3
+/* A sentence of more words than this is long: a negation in it reaches one word further than the
+ * analyzer's negation scope. Measured 15..40, docs/tuning-druglib.md. */
+#define LONG_SENTENCE 25
 /* A word of an "if" clause counts this much (conditional_rule); measured 0.25..0.75,
  * docs/tuning-tweets.md. */
 #define CONDITIONAL_WEIGHT 0.3
@@ -948,14 +951,23 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
         mt_reserve((void **)&r->terms, &r->terms_cap, r->nitems, sizeof *r->terms) != 0)
         return MEDTONE_ERR_NOMEM;
     size_t trend_word = SIZE_MAX; /* the change word after a measure, counted on the measure */
+    size_t scope = (size_t)an->negation_scope, sent_end = 0;
     for (size_t i = 0; i < r->nitems; i++) {
         mt_item *it = &r->items[i];
+        /* A long sentence has long phrases: there a negation reaches one word further ("did not
+         * in the end really help with the pain" in a review). */
+        if (i >= sent_end) {
+            sent_end = i;
+            while (sent_end < r->nitems && r->items[sent_end].sentence == it->sentence)
+                sent_end++;
+            scope = (size_t)an->negation_scope + (sent_end - i > LONG_SENTENCE ? 1 : 0);
+        }
         if (!it->entry) continue;
         /* A measure's change ("lowered my cholesterol") is one piece of news, counted on the
          * measure: the change word, before or after it, keeps its term but adds nothing. */
         size_t at = SIZE_MAX;
         int trend = (it->entry->tags & MT_TAG_MEASURE) &&
-                    trend_of(r, i, (size_t)an->negation_scope, &at);
+                    trend_of(r, i, scope, &at);
         if (it->entry->valence == 0 && !trend) continue; /* a measure named alone is no term */
         if (trend && at < i && r->items[at].term != MT_NO_TERM) {
             r->terms[r->items[at].term].contribution = 0;
@@ -963,7 +975,7 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
         }
         if (trend && at > i) trend_word = at;
         unsigned rules = 0;
-        double v = word_rules(r, i, &caps, (size_t)an->negation_scope, &rules);
+        double v = word_rules(r, i, &caps, scope, &rules);
         if (i == trend_word) {
             v = 0;
             rules |= MEDTONE_RULE_TREND;

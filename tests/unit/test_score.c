@@ -263,6 +263,12 @@ static const mark_case rule_marks[] = {
     /* forms of be and seem do not use up a negation's reach */
     {"didn't seem to be very good", "good", MEDTONE_RULE_NEGATED, 1, "through seem and be"},
     {"not to the staff at the good", "good", MEDTONE_RULE_NEGATED, 0, "other words still count"},
+    /* a negation reaches one word further in a long sentence */
+    {"not one two three good", "good", MEDTONE_RULE_NEGATED, 0, "four words on, short sentence"},
+    {"not one two three good and a b c d e f g h i j k l m n o p q r s t u v", "good",
+     MEDTONE_RULE_NEGATED, 1, "four words on, in a sentence of over 25 words"},
+    {"not one two three four good and a b c d e f g h i j k l m n o p q r s t u", "good",
+     MEDTONE_RULE_NEGATED, 0, "five words on is out of reach even there"},
     /* the words of a condition are supposed */
     {"if the staff is good, great", "good", MEDTONE_RULE_CONDITIONAL, 1, "an if clause"},
     {"if the staff is good, great", "great", MEDTONE_RULE_CONDITIONAL, 0, "the main clause"},
