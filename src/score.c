@@ -11,8 +11,8 @@
  *      happier", a degree exclamation), "least", contrast and concession, exclamation — and
  *      every rule that fires is recorded on the term;
  *   4. sum: the contributions add up to a raw score, squashed into [-1, 1].
- * Constants are the scorer's tuning knobs; tools/tune_rules.py measures them against labeled data
- * (see lexicons/README.md for how the values were chosen).
+ * Constants are the scorer's tuning knobs; tools/sweep_constant.sh measures them against labeled
+ * data, and docs/tuning-tweets.md and docs/tuning-druglib.md record each sweep.
  */
 #include <math.h>
 #include <string.h>
