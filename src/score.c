@@ -67,7 +67,7 @@ static const double booster_decay[] = {1.0, 0.9, 0.8};
 #define TREND_AFTER  4
 #define TREND_BEFORE 3
 /* "great!!!": each exclamation mark (up to four) strengthens its sentence. */
-#define EXCLAIM_STEP 0.12
+#define EXCLAIM_STEP 0.16
 #define EXCLAIM_MAX  4
 /* The raw sum s (divided by the square root of the number of terms) becomes s / sqrt(s^2 + ALPHA):
  * about 0.46 for "good", 0.9 and more for a glowing post. */
