@@ -668,18 +668,6 @@ static double word_rules(const medtone_result *r, size_t i, caps_state *caps, si
     const mt_entry *e = it->entry;
     double v = e->valence;
 
-    /* "my a1c dropped", "raised my blood pressure": a measure's change is good or bad news. The
-     * change word carries the negation, so the measure itself is not negated again. */
-    if (e->tags & MT_TAG_MEASURE) {
-        size_t at;
-        int d = trend_of(r, i, neg_scope, &at);
-        if (d) {
-            *rules |= MEDTONE_RULE_TREND;
-            return e->clinical * d;
-        }
-        if (v == 0) return 0;
-    }
-
     /* "tested positive" is bad news and a "negative biopsy" good news. */
     if ((e->tags & MT_TAG_CLINICAL) && in_result_context(r, i)) {
         v = e->clinical;
@@ -966,8 +954,7 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
         /* A measure's change ("lowered my cholesterol") is one piece of news, counted on the
          * measure: the change word, before or after it, keeps its term but adds nothing. */
         size_t at = SIZE_MAX;
-        int trend = (it->entry->tags & MT_TAG_MEASURE) &&
-                    trend_of(r, i, scope, &at);
+        int trend = (it->entry->tags & MT_TAG_MEASURE) ? trend_of(r, i, scope, &at) : 0;
         if (it->entry->valence == 0 && !trend) continue; /* a measure named alone is no term */
         if (trend && at < i && r->items[at].term != MT_NO_TERM) {
             r->terms[r->items[at].term].contribution = 0;
@@ -975,7 +962,13 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
         }
         if (trend && at > i) trend_word = at;
         unsigned rules = 0;
-        double v = word_rules(r, i, &caps, scope, &rules);
+        double v;
+        if (trend) { /* "my a1c dropped": the change word carries any negation, not the measure */
+            v = it->entry->clinical * trend;
+            rules = MEDTONE_RULE_TREND;
+        } else {
+            v = word_rules(r, i, &caps, scope, &rules);
+        }
         if (i == trend_word) {
             v = 0;
             rules |= MEDTONE_RULE_TREND;
