@@ -58,7 +58,7 @@ static const double booster_decay[] = {1.0, 0.9, 0.8};
 /* A word of an "if" clause counts this much (conditional_rule); measured 0.25..0.75,
  * docs/tuning-tweets.md. */
 #define CONDITIONAL_WEIGHT 0.3
-/* A word in a question counts this much (question_rule). */
+/* A word in a question counts this much (sentence_mark_rules). */
 #define QUESTION_WEIGHT 0.75
 /* A capitalized word inside a lower-case sentence is most often a name (reads_as_name). */
 #define NAME_WEIGHT 0.4 /* measured 0.25..0.75: docs/tuning-tweets.md */
@@ -168,19 +168,11 @@ static size_t match_at(medtone_result *r, const mt_lexicon *lex, mt_follow_filte
     return best_n;
 }
 
-/* Punctuation that ends a sentence (any of . ! ? ;), and punctuation that only ends a clause
- * (, : or an em dash). The form is NUL-terminated. */
-static int ends_sentence(const char *norm)
-{
-    for (; *norm; norm++)
-        if (*norm == '.' || *norm == '!' || *norm == '?' || *norm == ';') return 1;
-    return 0;
-}
-
 enum { PUNCT_SENTENCE = 1, PUNCT_CLAUSE = 2, PUNCT_EXCLAIM = 4, PUNCT_QUESTION = 8 };
 
-/* What a punctuation token's form holds, in one pass: PUNCT_SENTENCE as ends_sentence says,
- * PUNCT_CLAUSE for , : or an em dash, PUNCT_EXCLAIM for a '!'. */
+/* What a punctuation token's form (NUL-terminated) holds, in one pass: PUNCT_SENTENCE when it ends
+ * a sentence (any of . ! ? ;), PUNCT_CLAUSE for , : or an em dash (a clause only), PUNCT_EXCLAIM
+ * for a '!', PUNCT_QUESTION for a '?'. */
 static unsigned punct_class(const char *norm)
 {
     unsigned c = 0;
@@ -497,6 +489,22 @@ static int mixed_case(caps_state *c)
     return c->mixed;
 }
 
+#define COUNT_OF(a) (sizeof(a) / sizeof *(a))
+
+/* A token of item k is one of words[0, n) ("went down" may be one lexicon item). */
+static int item_has(const medtone_result *r, size_t k, const char *const *words, size_t n)
+{
+    const mt_item *it = &r->items[k];
+    for (size_t t = it->tok0; t < it->tok0 + it->ntok; t++) {
+        const mt_token *tok = &r->tokens->tok[t];
+        const char *w = mt_token_norm(r->tokens, t);
+        for (size_t j = 0; j < n; j++)
+            if (tok->norm_len == strlen(words[j]) && memcmp(w, words[j], tok->norm_len) == 0)
+                return 1;
+    }
+    return 0;
+}
+
 /* The words of the degree exclamation (degree_exclaimed): what a negation of experience may run
  * through ("never BEEN so happy", "never HAD such bad service") and the degree words before the
  * judged word. */
@@ -505,13 +513,6 @@ static const char *const experience_verbs[] = {
     "have", "had",  "met",  "tasted", "heard", "known",  "experienced", "received",
     "treated"};
 enum { DEGREE_NONE, DEGREE_SO, DEGREE_THIS, DEGREE_MORE, DEGREE_ANY };
-
-static int item_in(const medtone_result *r, size_t i, const char *const *words, size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        if (item_is_word(r, i, words[k], strlen(words[k]))) return 1;
-    return 0;
-}
 
 /* The degree word right before item i: "so", "this" or "such (a)", "more", "any" (a degree only
  * before a comparative: "any worse", but "never had any problems"). */
@@ -586,7 +587,7 @@ static int degree_exclaimed(const medtone_result *r, size_t i, size_t reach)
                        : (degree == DEGREE_MORE || comparative);
     if (!ok || start <= j + 1) return 0; /* a verb must stand between: "never so", "can't more" */
     for (size_t k = j + 1; k < start; k++)
-        if (!item_in(r, k, experience_verbs, sizeof experience_verbs / sizeof *experience_verbs) &&
+        if (!(items[k].ntok == 1 && item_has(r, k, experience_verbs, COUNT_OF(experience_verbs))) &&
             !(modal && item_is_word(r, k, "get", 3))) /* "can't get any worse" */
             return 0;
     return 1;
@@ -609,21 +610,7 @@ static const char *const trend_up_before[] = {"raised", "raises", "increased", "
 static const char *const trend_down_before[] = {"lowered",   "lowers",    "reduced", "reduces",
                                                 "decreased", "decreases", "dropped", "halved",
                                                 "lost"};
-#define COUNT_OF(a) (sizeof(a) / sizeof *(a))
 
-/* A token of item k is one of words[0, n) ("went down" may be one lexicon item). */
-static int item_has(const medtone_result *r, size_t k, const char *const *words, size_t n)
-{
-    const mt_item *it = &r->items[k];
-    for (size_t t = it->tok0; t < it->tok0 + it->ntok; t++) {
-        const mt_token *tok = &r->tokens->tok[t];
-        const char *w = mt_token_norm(r->tokens, t);
-        for (size_t j = 0; j < n; j++)
-            if (tok->norm_len == strlen(words[j]) && memcmp(w, words[j], tok->norm_len) == 0)
-                return 1;
-    }
-    return 0;
-}
 
 /* The direction a measure (item i) moved, as told in its clause: +1 up, -1 down, 0 untold; *at
  * is the item of the change word. A negator between the measure and the change word ("my a1c
@@ -780,13 +767,17 @@ static void discourse_rules(medtone_result *r)
     }
 }
 
-/* "Great care!!!": exclamation marks that end a sentence strengthen that sentence's terms. One
- * backward walk: `pending` holds the marks between a position and the end of its sentence, so a
- * long text without punctuation stays linear. */
-static void exclaim_rule(medtone_result *r)
+/* The marks that close a sentence weigh its terms: "great!!!" (each '!', up to EXCLAIM_MAX, adds
+ * EXCLAIM_STEP) and "Anyone know a good dentist?", "is the ER always this slow?" (a word in a
+ * question is asked about rather than asserted, so it counts QUESTION_WEIGHT; a sentence ending in
+ * "?!" is exclaimed, not asked). QUESTION_WEIGHT was measured from 0.5 to 0.85:
+ * docs/tuning-tweets.md. One backward walk: `pending` holds the '!' between a position and the end
+ * of its sentence and `asked` whether that end is a '?', so a long text stays linear. */
+static void sentence_mark_rules(medtone_result *r)
 {
     const medtone_tokens *t = r->tokens;
     size_t pending = 0, cursor = t->count;
+    int asked = 0;
     for (size_t k = r->nterms; k-- > 0;) {
         mt_term *term = &r->terms[k];
         size_t end = term->tok0 + term->ntok;
@@ -794,37 +785,24 @@ static void exclaim_rule(medtone_result *r)
             cursor--;
             if (t->tok[cursor].kind != MEDTONE_TOKEN_PUNCT) continue;
             const char *norm = mt_token_norm(t, cursor);
-            size_t marks = count_char(norm, '!');
-            pending = ends_sentence(norm) ? marks : pending + marks;
+            unsigned pc = punct_class(norm);
+            size_t marks = (pc & PUNCT_EXCLAIM) ? count_char(norm, '!') : 0;
+            if (pc & PUNCT_SENTENCE) {
+                pending = marks;
+                asked = (pc & PUNCT_QUESTION) && !(pc & PUNCT_EXCLAIM);
+            } else {
+                pending += marks;
+            }
         }
-        size_t marks = pending;
-        if (marks == 0) continue;
-        if (marks > EXCLAIM_MAX) marks = EXCLAIM_MAX;
-        term->contribution *= 1.0 + EXCLAIM_STEP * (double)marks;
-        term->rules |= MEDTONE_RULE_EXCLAIM;
-    }
-}
-
-/* "Anyone know a good dentist?", "is the ER always this slow?": a word in a question is asked
- * about rather than asserted, so it counts for less (a sentence ending in "?!" is exclaimed, not
- * asked). QUESTION_WEIGHT was measured from 0.5 to 0.85: docs/tuning-tweets.md. */
-static void question_rule(medtone_result *r)
-{
-    const medtone_tokens *t = r->tokens;
-    int asked = 0;
-    size_t cursor = t->count;
-    for (size_t k = r->nterms; k-- > 0;) {
-        mt_term *term = &r->terms[k];
-        size_t end = term->tok0 + term->ntok;
-        while (cursor > end) {
-            cursor--;
-            if (t->tok[cursor].kind != MEDTONE_TOKEN_PUNCT) continue;
-            unsigned pc = punct_class(mt_token_norm(t, cursor));
-            if (pc & PUNCT_SENTENCE) asked = (pc & PUNCT_QUESTION) && !(pc & PUNCT_EXCLAIM);
+        if (pending) {
+            size_t marks = pending > EXCLAIM_MAX ? EXCLAIM_MAX : pending;
+            term->contribution *= 1.0 + EXCLAIM_STEP * (double)marks;
+            term->rules |= MEDTONE_RULE_EXCLAIM;
         }
-        if (!asked) continue;
-        term->contribution *= QUESTION_WEIGHT;
-        term->rules |= MEDTONE_RULE_QUESTION;
+        if (asked) {
+            term->contribution *= QUESTION_WEIGHT;
+            term->rules |= MEDTONE_RULE_QUESTION;
+        }
     }
 }
 
@@ -988,8 +966,7 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
     }
     /* Both rules change nothing in a text without a contrast or concession word, or a '!'. */
     if (saw.tags & (MT_TAG_CONTRAST | MT_TAG_CONCESSION)) discourse_rules(r);
-    if (saw.exclaim) exclaim_rule(r);
-    if (saw.question) question_rule(r);
+    if (saw.exclaim || saw.question) sentence_mark_rules(r);
     if (saw.cond) conditional_rule(r);
     if (saw.irony && r->nterms) irony_rule(r);
 
