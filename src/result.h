@@ -25,12 +25,16 @@ typedef struct mt_term {
 
 /* A scorer item: one token, or several tokens matched as one multi-word entry. Punctuation is
  * not an item; it only ends clauses. */
+/* An item's flag beside the token flags (MEDTONE_TOKEN_*, the low bits): its sentence is long
+ * (score.c, LONG_SENTENCE). */
+#define MT_ITEM_LONG_SENTENCE 0x8000u
+
 typedef struct mt_item {
     size_t tok0, ntok;
     const mt_entry *entry; /* NULL when the item matched nothing */
     uint32_t sentence;     /* index of the sentence (split at . ! ? ;) */
     uint32_t clause;       /* index of the clause (sentences split further at , and :) */
-    uint16_t flags;        /* token flags of the first token */
+    uint16_t flags;        /* token flags of the first token, and MT_ITEM_LONG_SENTENCE */
     size_t term;           /* index into terms, or MT_NO_TERM */
 } mt_item;
 

@@ -239,11 +239,21 @@ typedef struct seen {
     int cond;      /* the word "if" */
 } seen;
 
+/* The items of a sentence of more than LONG_SENTENCE items get MT_ITEM_LONG_SENTENCE: a negation
+ * there reaches one word further. */
+static void close_sentence(medtone_result *r, size_t start)
+{
+    if (r->nitems - start <= LONG_SENTENCE) return;
+    for (size_t k = start; k < r->nitems; k++)
+        r->items[k].flags |= MT_ITEM_LONG_SENTENCE;
+}
+
 /* Builds r->items from r->tokens. Returns -1 when out of memory. */
 static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
 {
     const medtone_tokens *t = r->tokens;
     uint32_t sentence = 0, clause = 0;
+    size_t sentence_start = 0; /* its first item */
     unsigned max_words = mt_lexicon_max_words(lex);
     mt_follow_filter follow = mt_lexicon_follow_filter(lex);
     r->nitems = 0;
@@ -269,6 +279,8 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
             if (is_abbreviation_dot(t, i)) {
                 /* not a boundary */
             } else if (pc & PUNCT_SENTENCE) {
+                close_sentence(r, sentence_start);
+                sentence_start = r->nitems;
                 sentence++;
                 clause++;
             } else if (pc & PUNCT_CLAUSE) {
@@ -285,8 +297,15 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
         it->clause = clause;
         it->flags = tok->flags;
         it->term = MT_NO_TERM;
-        if (tok->norm_len == 4 && memcmp(mt_token_norm(t, i), "said", 4) == 0) saw->irony = 1;
-        if (tok->norm_len == 2 && memcmp(mt_token_norm(t, i), "if", 2) == 0) saw->cond = 1;
+        if (tok->norm_len == 2 || tok->norm_len == 4) { /* "if", "said": cues of two rules */
+            const char *w = mt_token_norm(t, i);
+            if (tok->norm_len == 2 ? w[0] == 'i' && w[1] == 'f' : memcmp(w, "said", 4) == 0) {
+                if (tok->norm_len == 2)
+                    saw->cond = 1;
+                else
+                    saw->irony = 1;
+            }
+        }
         if (is_matchable(tok)) {
             int oom = 0;
             it->ntok = match_at(r, lex, follow, max_words, i, &it->entry, &oom);
@@ -295,6 +314,7 @@ static int build_items(medtone_result *r, const mt_lexicon *lex, seen *saw)
         }
         i += it->ntok;
     }
+    close_sentence(r, sentence_start);
     return 0;
 }
 
@@ -917,18 +937,12 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
         mt_reserve((void **)&r->terms, &r->terms_cap, r->nitems, sizeof *r->terms) != 0)
         return MEDTONE_ERR_NOMEM;
     size_t trend_word = SIZE_MAX; /* the change word after a measure, counted on the measure */
-    size_t scope = (size_t)an->negation_scope, sent_end = 0;
     for (size_t i = 0; i < r->nitems; i++) {
         mt_item *it = &r->items[i];
+        if (!it->entry) continue;
         /* A long sentence has long phrases: there a negation reaches one word further ("did not
          * in the end really help with the pain" in a review). */
-        if (i >= sent_end) {
-            sent_end = i;
-            while (sent_end < r->nitems && r->items[sent_end].sentence == it->sentence)
-                sent_end++;
-            scope = (size_t)an->negation_scope + (sent_end - i > LONG_SENTENCE ? 1 : 0);
-        }
-        if (!it->entry) continue;
+        size_t scope = (size_t)an->negation_scope + ((it->flags & MT_ITEM_LONG_SENTENCE) ? 1 : 0);
         /* A measure's change ("lowered my cholesterol") is one piece of news, counted on the
          * measure: the change word, before or after it, keeps its term but adds nothing. */
         size_t at = SIZE_MAX;
