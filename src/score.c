@@ -359,21 +359,29 @@ static int is_transparent(const medtone_result *r, size_t k)
     }
 }
 
-/* Odd number of negators among the `reach` items before item i (forms of "be" and "seem" not
- * counted), in its clause, not reaching past a contrast word: "not good" and "don't really like"
- * are negated, "not bad, just slow" leaves "slow" alone. */
-static int negated(const medtone_result *r, size_t i, size_t reach)
+/* The negators among the `reach` items before item i (forms of "be" and "seem" not counted), in
+ * its clause, not reaching past a contrast word; *nearest is the closest one (SIZE_MAX if none).
+ * An odd count negates: "not good" and "don't really like" are negated, "not bad, just slow"
+ * leaves "slow" alone. */
+static int negators_before(const medtone_result *r, size_t i, size_t reach, size_t *nearest)
 {
     const mt_item *items = r->items;
     int n = 0;
     size_t counted = 0;
+    *nearest = SIZE_MAX;
     for (size_t k = 1; counted < reach && k <= i; k++) {
         const mt_item *p = &items[i - k];
         if (p->clause != items[i].clause || is_contrast(p)) break;
-        if (is_negator(p)) n++;
+        if (is_negator(p) && n++ == 0) *nearest = i - k;
         if (!is_transparent(r, i - k)) counted++;
     }
-    return n & 1;
+    return n;
+}
+
+static int negated(const medtone_result *r, size_t i, size_t reach)
+{
+    size_t nearest;
+    return negators_before(r, i, reach, &nearest) & 1;
 }
 
 /* A relief trigger governs item i when it stands within RELIEF_REACH items in the same
@@ -554,8 +562,8 @@ static int degree_before(const medtone_result *r, size_t i, size_t *start)
     return DEGREE_NONE;
 }
 
-/* Whether the negation that reaches item i exclaims a degree instead of denying it. The negator
- * decides what it may exclaim:
+/* Whether the negation that reaches item i, its nearest negator at item j (negators_before),
+ * exclaims a degree instead of denying it. The negator decides what it may exclaim:
  *   - "never" (experience): a comparative or any degree word: "never been happier", "I've never
  *     been so happy", "never had such bad service", "never felt more alive";
  *   - "haven't", "hasn't", "hadn't", "have not" (the perfect): "this", "such" or "more" only, as
@@ -566,20 +574,9 @@ static int degree_before(const medtone_result *r, size_t i, size_t *start)
  *     after it when "enough" follows: "can't recommend them enough".
  * Between the negator and the degree stand only verbs of being and experiencing, so "never got
  * better" and "hasn't gotten any better" (no change: the symptom stayed) remain denials. */
-static int degree_exclaimed(const medtone_result *r, size_t i, size_t reach)
+static int degree_exclaimed(const medtone_result *r, size_t i, size_t j)
 {
     const mt_item *items = r->items;
-    size_t j = SIZE_MAX, counted = 0;
-    for (size_t k = 1; counted < reach && k <= i; k++) {
-        const mt_item *p = &items[i - k];
-        if (p->clause != items[i].clause || is_contrast(p)) return 0;
-        if (is_negator(p)) {
-            j = i - k;
-            break;
-        }
-        if (!is_transparent(r, i - k)) counted++;
-    }
-    if (j == SIZE_MAX) return 0;
     int never = item_is_word(r, j, "never", 5);
     int perfect = item_is_word(r, j, "haven't", 7) || item_is_word(r, j, "hasn't", 6) ||
                   item_is_word(r, j, "hadn't", 6);
@@ -630,7 +627,6 @@ static const char *const trend_up_before[] = {"raised", "raises", "increased", "
 static const char *const trend_down_before[] = {"lowered",   "lowers",    "reduced", "reduces",
                                                 "decreased", "decreases", "dropped", "halved",
                                                 "lost"};
-
 
 /* The direction a measure (item i) moved, as told in its clause: +1 up, -1 down, 0 untold; *at
  * is the item of the change word. A negator between the measure and the change word ("my a1c
@@ -722,9 +718,10 @@ static double word_rules(const medtone_result *r, size_t i, caps_state *caps, si
     /* ... but a face is not negated: "Nope :-)" still smiles, "not today 😭" still cries; nor is
      * laughter: "you can never leave lmao" still laughs. */
     uint16_t kind = r->tokens->tok[it->tok0].kind;
+    size_t nearest;
     if (kind != MEDTONE_TOKEN_EMOTICON && kind != MEDTONE_TOKEN_EMOJI &&
-        !(e->tags & MT_TAG_LAUGHTER) && negated(r, i, neg_scope)) {
-        if (degree_exclaimed(r, i, neg_scope)) { /* "never been happier" */
+        !(e->tags & MT_TAG_LAUGHTER) && (negators_before(r, i, neg_scope, &nearest) & 1)) {
+        if (degree_exclaimed(r, i, nearest)) { /* "never been happier" */
             v *= 1.0 + DEGREE_EXCLAIMED;
             *rules |= MEDTONE_RULE_BOOSTED;
         } else {
@@ -978,7 +975,8 @@ medtone_status mt_score(const medtone_analyzer *an, const char *text, size_t len
         term->rules = rules;
         it->term = r->nterms++;
     }
-    /* Both rules change nothing in a text without a contrast or concession word, or a '!'. */
+    /* Each rule below changes nothing in a text without its cue (a contrast or concession word;
+     * a '!' or '?'; "if"; "/" or "said"), so it runs only where the cue was seen. */
     if (saw.tags & (MT_TAG_CONTRAST | MT_TAG_CONCESSION)) discourse_rules(r);
     if (saw.exclaim || saw.question) sentence_mark_rules(r);
     if (saw.cond) conditional_rule(r);
